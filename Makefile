@@ -1,0 +1,35 @@
+# `make run` and `make test` are all a newcomer needs (Python 3.11+).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+
+.PHONY: install run test migrate messages bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py compilemessages_py
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py seed_demo --if-empty
+	PORT=$(PORT) $(BIN)/python manage.py runstack
+
+test: install
+	$(BIN)/python manage.py compilemessages_py
+	$(BIN)/python -m pytest
+
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench
+	$(BIN)/python manage.py compilemessages_py
+
+clean:
+	rm -rf var/itsm.sqlite3 var/broker var/celerybeat-schedule*

@@ -1,0 +1,73 @@
+"""Who may see and do what. The API and the UI both ask here."""
+
+from django.db.models import Q
+
+REQUESTER, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN = "requester", "agent", "manager", "change authority", "admin"
+ROLES = [REQUESTER, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN]
+
+
+def role_names(user):
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached.add(ADMIN)
+        user._role_names = cached
+    return cached
+
+
+def has_role(user, *roles):
+    return bool(role_names(user) & set(roles))
+
+
+def is_agent(user):
+    """Service desk staff: agents, managers, change authorities and admins work on every ticket."""
+    return has_role(user, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN)
+
+
+def is_manager(user):
+    return has_role(user, MANAGER, ADMIN)
+
+
+def requester_scope(user):
+    """The Q a requester's tickets satisfy: their own, plus their organization's if it allows."""
+    q = Q(requester=user) | Q(created_by=user)
+    profile = getattr(user, "profile", None)
+    if profile and profile.organization_id and profile.organization.requesters_see_organization_tickets:
+        q |= Q(organization_id=profile.organization_id)
+    return q
+
+
+def visible_tickets(user, queryset):
+    if not user.is_authenticated:
+        return queryset.none()
+    if is_agent(user):
+        return queryset
+    return queryset.filter(requester_scope(user))
+
+
+def can_view(user, ticket):
+    return visible_tickets(user, type(ticket).objects.filter(pk=ticket.pk)).exists()
+
+
+def can_edit(user, ticket):
+    """Fields of a ticket beyond comments: agents only."""
+    return is_agent(user)
+
+
+def can_comment(user, ticket):
+    return is_agent(user) or can_view(user, ticket)
+
+
+def can_see_internal(user):
+    return is_agent(user)
+
+
+def can_transition(user, ticket, transition):
+    if transition.permission == "requester":
+        return is_agent(user) or can_view(user, ticket)
+    if transition.permission == "manager":
+        return is_manager(user)
+    return is_agent(user)

@@ -1,0 +1,64 @@
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from core.models import ApiToken
+from tests.support import factories
+from tests.support.browser import browser, page  # noqa: F401  (fixtures)
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from itsm.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def agent_user(db):
+    return factories.agent(username="agent1")
+
+
+@pytest.fixture
+def requester_user(db):
+    return factories.requester(username="req1")
+
+
+@pytest.fixture
+def manager_user(db):
+    return factories.manager(username="mgr1")
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.admin(username="admin1")
+
+
+def client_for(user):
+    client = APIClient()
+    if user is not None:
+        _, key = ApiToken.generate(user, "tests")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def api_as():
+    """api_as(user) -> an APIClient authenticated with a fresh token of that user."""
+    return client_for
+
+
+@pytest.fixture
+def agent_api(agent_user):
+    return client_for(agent_user)
+
+
+@pytest.fixture
+def requester_api(requester_user):
+    return client_for(requester_user)
