@@ -1,3 +1,5 @@
+"""The service catalogue."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,10 +26,14 @@ class Service(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.LIVE)
     criticality = models.PositiveSmallIntegerField(_("criticality"), choices=Criticality.choices,
                                                    default=Criticality.MEDIUM)
+    service_hours = models.ForeignKey("slm.BusinessCalendar", verbose_name=_("service hours"), null=True,
+                                      blank=True, on_delete=models.SET_NULL, related_name="services")
     supporting_teams = models.ManyToManyField("core.Team", verbose_name=_("supporting teams"), blank=True,
                                               related_name="services")
     customers = models.ManyToManyField("core.Organization", verbose_name=_("customers"), blank=True,
                                        related_name="services")
+    stakeholders = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("stakeholders"), blank=True,
+                                          related_name="stakeholder_services")
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,88 @@
+"""SLA timers and their timeline.
+
+A timer's `state` is running, paused or stopped. Being breached is orthogonal: `breached_at` is set once
+(a running timer can be breached and keep running). On stop, `met` says whether the target was met.
+`elapsed_seconds` are business seconds accumulated up to `elapsed_at`; while running,
+elapsed(now) = elapsed_seconds + calendar.elapsed(elapsed_at, now). `next_check_at` is the next warning or
+breach instant (null when paused, stopped, or nothing is left to flag): the sweep selects on it.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .agreements import ServiceLevelTarget
+
+
+class SLATimer(models.Model):
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        STOPPED = "stopped", _("Stopped")
+
+    ticket = models.ForeignKey("core.Ticket", on_delete=models.CASCADE, related_name="sla_timers")
+    target = models.ForeignKey(ServiceLevelTarget, verbose_name=_("service level target"),
+                               on_delete=models.PROTECT, related_name="timers")
+    metric = models.CharField(_("metric"), max_length=10, choices=ServiceLevelTarget.Metric.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    elapsed_seconds = models.BigIntegerField(_("elapsed business seconds"), default=0)
+    elapsed_at = models.DateTimeField(_("elapsed measured at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    next_check_at = models.DateTimeField(_("next check at"), null=True, blank=True)
+    warned_percent = models.PositiveSmallIntegerField(_("highest warning sent (%)"), default=0)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    met = models.BooleanField(_("met"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["ticket", "metric"]
+        verbose_name = _("SLA timer")
+        verbose_name_plural = _("SLA timers")
+        constraints = [models.UniqueConstraint(fields=["ticket", "metric"], name="slm_timer_ticket_metric")]
+        indexes = [
+            # The sweep: WHERE next_check_at <= now -> a range scan over only the timers with a check pending.
+            models.Index(fields=["next_check_at", "id"], name="slm_timer_next_check",
+                         condition=Q(next_check_at__isnull=False)),
+            models.Index(fields=["due_at"], name="slm_timer_due_running",
+                         condition=Q(state="running")),
+            models.Index(fields=["ticket"], name="slm_timer_breached",
+                         condition=Q(breached_at__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.metric} ({self.state})"
+
+    @property
+    def is_breached(self):
+        return self.breached_at is not None
+
+
+class SLATimerEvent(models.Model):
+    class Kind(models.TextChoices):
+        ATTACHED = "attached", _("Attached")
+        STARTED = "started", _("Started")
+        PAUSED = "paused", _("Paused")
+        RESUMED = "resumed", _("Resumed")
+        RETARGETED = "retargeted", _("Re-targeted")
+        WARNED = "warned", _("Warning")
+        BREACHED = "breached", _("Breached")
+        MET = "met", _("Met")
+        REPAIRED = "repaired", _("Repaired")
+
+    timer = models.ForeignKey(SLATimer, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    audit_entry = models.ForeignKey("core.AuditEntry", verbose_name=_("caused by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["timer", "at"], name="slm_timerevent_timer_at")]
+        verbose_name = _("SLA timer event")
+        verbose_name_plural = _("SLA timer events")
+
+    def __str__(self):
+        return f"{self.timer_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
