@@ -14,3 +14,4 @@ for _app in APPS_WITH_API:
             raise
         continue
     urlpatterns.append(path("", include(f"{_app}.api.urls")))
+urlpatterns.append(path("", include("slm.api.reports_urls")))  # slm reports, surveys, reviews
