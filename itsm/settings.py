@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "core",
     "slm",
@@ -144,6 +145,10 @@ ATTACHMENT_CONTENT_TYPES = env_list(
 # Incidents: resolved incidents close automatically after this many days.
 INCIDENT_AUTO_CLOSE_DAYS = int(os.environ.get("INCIDENT_AUTO_CLOSE_DAYS", 7))
 
+# Event management: resolve an incident when its last alert clears; correlate alerts within this many seconds.
+EVENTS_AUTO_RESOLVE = env_bool("EVENTS_AUTO_RESOLVE", True)
+EVENTS_CORRELATION_WINDOW = int(os.environ.get("EVENTS_CORRELATION_WINDOW", 600))
+
 # Celery: Redis in production and CI, a local file broker with nothing set.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -189,6 +194,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "core.models.Impact"},
 }
 
 LOGGING = {
