@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class SlmConfig(AppConfig):
     name = "slm"
     verbose_name = _("Service level management")
+
+    def ready(self):
+        from core import hooks
+
+        from . import panels, timers
+
+        hooks.on_ticket_written(timers.on_ticket_written)
+        hooks.register_ticket_panel(40, "slm/_ticket_timers.html", panels.ticket_timers_context)

@@ -69,6 +69,7 @@ class SLATimerEvent(models.Model):
         WARNED = "warned", _("Warning")
         BREACHED = "breached", _("Breached")
         MET = "met", _("Met")
+        STOPPED = "stopped", _("Stopped after breach")
         REPAIRED = "repaired", _("Repaired")
 
     timer = models.ForeignKey(SLATimer, on_delete=models.CASCADE, related_name="events")

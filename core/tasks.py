@@ -1,0 +1,49 @@
+"""Celery tasks of core: thin wrappers over services."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Outbox
+
+log = logging.getLogger(__name__)
+BATCH_SIZE = 100
+MAX_ATTEMPTS = 8
+
+
+def deliver_pending(batch_size=BATCH_SIZE):
+    """Send one bounded batch of pending e-mail rows; returns (sent, failed_attempts)."""
+    sent = failed = 0
+    with transaction.atomic():
+        rows = list(Outbox.objects.select_for_update(skip_locked=True)
+                    .filter(status=Outbox.Status.PENDING, channel="email").order_by("id")[:batch_size])
+        for row in rows:
+            try:
+                send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.recipient])
+            except Exception as exc:
+                row.attempts += 1
+                row.last_error = str(exc)[:2000]
+                row.status = Outbox.Status.FAILED if row.attempts >= MAX_ATTEMPTS else Outbox.Status.PENDING
+                row.save(update_fields=["attempts", "last_error", "status"])
+                failed += 1
+                continue
+            row.attempts += 1
+            row.status, row.sent_at = Outbox.Status.SENT, timezone.now()
+            row.save(update_fields=["attempts", "status", "sent_at"])
+            sent += 1
+    return sent, failed, len(rows)
+
+
+@shared_task(name="core.deliver_outbox", bind=True, max_retries=MAX_ATTEMPTS)
+def deliver_outbox(self):
+    """Deliver pending rows; on failures retry with exponential backoff; re-queue while batches are full."""
+    sent, failed, fetched = deliver_pending()
+    if failed and not self.request.is_eager:
+        raise self.retry(countdown=min(3600, 30 * 2 ** self.request.retries))
+    if fetched == BATCH_SIZE:
+        deliver_outbox.delay()
+    return sent

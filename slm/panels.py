@@ -1,0 +1,22 @@
+"""The SLA panel of a ticket page: its timers and their timeline."""
+
+from django.utils import timezone
+
+from . import clock, queries
+
+
+def timer_rows(timers, now):
+    rows = []
+    for timer in timers:
+        percent = clock.percent(timer, now)
+        rows.append({"timer": timer, "metric": timer.get_metric_display(), "target": timer.target,
+                     "due_at": timer.due_at, "elapsed_seconds": int(clock.elapsed_now(timer, now)),
+                     "percent": round(percent, 1), "bar_percent": min(100, int(percent)),
+                     "status": queries.status_of(timer), "breached": timer.breached_at is not None})
+    return rows
+
+
+def ticket_timers_context(ticket, request):
+    timers = queries.timers_for([ticket.pk]).get(ticket.pk, [])
+    events = sorted((event for timer in timers for event in timer.events.all()), key=lambda e: (e.at, e.pk))
+    return {"sla_timers": timer_rows(timers, timezone.now()), "sla_events": events}
