@@ -169,8 +169,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# SLA sweep: how often (seconds) warnings and breaches are flagged.
+SLA_SWEEP_INTERVAL = float(os.environ.get("SLA_SWEEP_INTERVAL", 30))
 CELERY_BEAT_SCHEDULE = {
     "incidents-auto-close": {"task": "incidents.auto_close_resolved", "schedule": 3600.0},
+    "events-process-pending": {"task": "events.process_pending", "schedule": 60.0},
+    "slm-sweep-sla-timers": {"task": "slm.sweep_sla_timers", "schedule": SLA_SWEEP_INTERVAL},
+    "core-deliver-outbox": {"task": "core.deliver_outbox", "schedule": 300.0},
 }
 
 REST_FRAMEWORK = {
