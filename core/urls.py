@@ -1,3 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.contrib.auth import views as auth_views
+from django.urls import path
 
-urlpatterns = []
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.token_create, name="token_create"),
+    path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("filters/", views.saved_filter_save, name="saved_filter_save"),
+    path("filters/<int:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
+    path("teams/<int:pk>/agents/", views.team_agents, name="team_agents"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+]

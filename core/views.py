@@ -1,5 +1,19 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.db.models import Subquery
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import account_services, permissions, ui
+from .forms import ApiTokenForm, ProfileForm, RateLimitedAuthenticationForm, ReportProblemForm
+from .models import ApiToken, Attachment, SavedFilter, Team, Ticket
 
 
 def healthz(request):
@@ -25,3 +39,146 @@ def readyz(request):
         checks["broker"] = f"down: {exc.__class__.__name__}"
     ready = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+
+
+# --- the server-rendered UI ---------------------------------------------------------------------
+
+
+HOME_LIST_SIZE = 25
+ROW_RELATED = ("team", "assignee")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = RateLimitedAuthenticationForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def _rows(queryset):
+    rows = list(queryset.select_related(*ROW_RELATED).order_by("priority", "-id")[:HOME_LIST_SIZE])
+    for row in rows:
+        row.url = ui.ticket_url(row)
+        row.state_label = ui.state_label(row)
+    return rows
+
+
+@login_required
+def home(request):
+    user = request.user
+    if not permissions.is_agent(user):
+        return portal(request)
+    my_teams = Subquery(Team.members.through.objects.filter(user_id=user.pk).values("team_id"))
+    open_tickets = Ticket.objects.filter(ui.open_tickets_q())
+    sections = [
+        (_("Assigned to me"), "assigned", _rows(open_tickets.filter(assignee=user)), "assignee=me&open=true"),
+        (_("My teams' open work"), "teams", _rows(open_tickets.filter(team_id__in=my_teams)), "open=true"),
+        (_("Unassigned in my teams"), "unassigned",
+         _rows(open_tickets.filter(team_id__in=my_teams, assignee__isnull=True)), "assignee=none&open=true"),
+    ]
+    return render(request, "core/my_work.html", {"sections": sections})
+
+
+def portal(request, report_form=None, status=200):
+    """The requester's start page: their tickets and a short form to report a problem."""
+    tickets = permissions.visible_tickets(request.user, Ticket.objects.all())
+    rows = list(tickets.select_related(*ROW_RELATED).order_by("-id")[:HOME_LIST_SIZE])
+    for row in rows:
+        row.url = ui.ticket_url(row)
+        row.state_label = ui.state_label(row)
+    return render(request, "core/portal.html", {"rows": rows, "report_form": report_form or ReportProblemForm()},
+                  status=status)
+
+
+def _safe_next(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@login_required
+def profile(request):
+    current = account_services.profile_for(request.user)
+    form = ProfileForm(request.POST or None, initial={"timezone": current.timezone, "language": current.language,
+                                                       "phone": current.phone})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        account_services.update_profile(request.user, data["timezone"], data["language"], data["phone"])
+        messages.success(request, _("Your profile was saved."))
+        response = redirect("profile")
+        if data["language"]:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, data["language"])
+        return response
+    return _profile_page(request, form=form)
+
+
+def _profile_page(request, form=None, token_form=None, new_key=None, status=200):
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    if form is None:
+        current = account_services.profile_for(request.user)
+        form = ProfileForm(initial={"timezone": current.timezone, "language": current.language,
+                                    "phone": current.phone})
+    return render(request, "core/profile.html", {
+        "form": form, "token_form": token_form or ApiTokenForm(), "tokens": tokens, "new_key": new_key,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def token_create(request):
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _profile_page(request, token_form=form, status=400)
+    token, key = account_services.create_token(request.user, form.cleaned_data["name"], form.expires_at())
+    return _profile_page(request, new_key={"name": token.name, "key": key})
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    if account_services.revoke_token(request.user, pk):
+        messages.success(request, _("The token was revoked."))
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def saved_filter_save(request):
+    kind = request.POST.get("kind", "")[:20]
+    name = (request.POST.get("name") or "").strip()[:100]
+    target = _safe_next(request, "/")
+    if not name:
+        messages.error(request, _("Give the filter a name."))
+        return HttpResponseRedirect(target)
+    account_services.save_filter(request.user, kind, name, request.POST.get("query", ""))
+    messages.success(request, _("Filter “%(name)s” saved.") % {"name": name})
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request, pk):
+    get_object_or_404(SavedFilter, pk=pk, user=request.user)
+    account_services.delete_filter(request.user, pk)
+    messages.success(request, _("The saved filter was deleted."))
+    return HttpResponseRedirect(_safe_next(request, "/"))
+
+
+@login_required
+def team_agents(request, pk):
+    """<option>s of the agents of a team, for the reassign form's second drop-down."""
+    if not permissions.is_agent(request.user):
+        raise Http404
+    users = get_user_model().objects.filter(teams__pk=pk, is_active=True).order_by("first_name", "username")
+    return render(request, "components/agent_options.html", {"agents": users})
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = get_object_or_404(Attachment.objects.select_related("ticket"), pk=pk)
+    if not permissions.can_view(request.user, attachment.ticket) or (
+            attachment.is_internal and not permissions.can_see_internal(request.user)):
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
+                        content_type=attachment.content_type)

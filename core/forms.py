@@ -1,0 +1,81 @@
+import zoneinfo
+from datetime import datetime, time
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import account_services
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+class RateLimitedAuthenticationForm(AuthenticationForm):
+    """Refuses a login once the username or client address used up its failed attempts, even with the
+    right password."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "rate_limited": _("Too many failed login attempts. Please wait a few minutes and try again."),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        ip_address = client_ip(self.request)
+        if account_services.login_blocked(username, ip_address):
+            raise ValidationError(self.error_messages["rate_limited"], code="rate_limited")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if username:
+                account_services.record_failed_login(username, ip_address)
+            raise
+        account_services.clear_failed_logins(username)
+        return cleaned
+
+
+def timezone_choices():
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class ProfileForm(forms.Form):
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    language = forms.ChoiceField(label=_("Language"),
+                                 choices=[("", _("Browser default"))] + list(settings.LANGUAGES), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    expires_on = forms.DateField(label=_("Expires on"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text=_("Leave empty for a token that does not expire."))
+
+    def clean_expires_on(self):
+        value = self.cleaned_data.get("expires_on")
+        if value and value <= timezone.localdate():
+            raise ValidationError(_("The expiry date must be in the future."))
+        return value
+
+    def expires_at(self):
+        value = self.cleaned_data.get("expires_on")
+        if not value:
+            return None
+        return timezone.make_aware(datetime.combine(value, time.min))
+
+
+class SavedFilterForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    query = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
+
+
+class ReportProblemForm(forms.Form):
+    """The requester portal's short form; the incidents app turns it into an incident."""
+
+    title = forms.CharField(label=_("What is the problem?"), max_length=255)
+    description = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), required=False)

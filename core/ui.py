@@ -1,0 +1,227 @@
+"""Generic helpers for the server-rendered ticket pages: keyset pagination, timelines, panels."""
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils.dateparse import parse_datetime
+from django.utils.safestring import mark_safe
+
+from . import hooks, permissions
+from .models import AuditAction, AuditEntry, Comment
+
+PAGE_SIZE = 50
+
+
+# --- keyset pagination -------------------------------------------------------------------------
+
+def _encode(values):
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _decode(cursor, model, ordering):
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(raw, list) or len(raw) != len(ordering):
+        return None
+    values = []
+    for name, value in zip(ordering, raw):
+        model_field = model._meta.get_field(name.lstrip("-"))
+        try:
+            values.append(model_field.to_python(value))
+        except Exception:  # noqa: BLE001 - a tampered cursor is simply ignored
+            return None
+    return values
+
+
+def _after(ordering, values, reverse=False):
+    """Q for rows strictly after `values` in `ordering` (lexicographic over the sort keys)."""
+    q = Q()
+    for i, name in enumerate(ordering):
+        descending = name.startswith("-") != reverse
+        step = Q(**{f"{name.lstrip('-')}__{'lt' if descending else 'gt'}": values[i]})
+        for prev_name, prev_value in zip(ordering[:i], values[:i]):
+            step &= Q(**{prev_name.lstrip("-"): prev_value})
+        q |= step
+    return q
+
+
+@dataclass
+class Page:
+    rows: list
+    next_cursor: str = ""
+    previous_cursor: str = ""
+
+
+def keyset_page(queryset, ordering, after="", before="", size=PAGE_SIZE):
+    """One page of `queryset` ordered by `ordering` (ending in a unique key), without COUNT(*) or OFFSET."""
+    ordering = tuple(ordering)
+    model = queryset.model
+    names = [n.lstrip("-") for n in ordering]
+
+    def key(row):
+        return [getattr(row, n) for n in names]
+
+    if before and (values := _decode(before, model, ordering)) is not None:
+        reverse = tuple(n[1:] if n.startswith("-") else f"-{n}" for n in ordering)
+        rows = list(queryset.filter(_after(ordering, values, reverse=True)).order_by(*reverse)[:size + 1])
+        has_more = len(rows) > size
+        rows = rows[:size][::-1]
+        return Page(rows, next_cursor=_encode(key(rows[-1])) if rows else "",
+                    previous_cursor=_encode(key(rows[0])) if rows and has_more else "")
+    values = _decode(after, model, ordering) if after else None
+    if values is not None:
+        queryset = queryset.filter(_after(ordering, values))
+    rows = list(queryset.order_by(*ordering)[:size + 1])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, next_cursor=_encode(key(rows[-1])) if rows and has_more else "",
+                previous_cursor=_encode(key(rows[0])) if rows and values is not None else "")
+
+
+def query_without(request, *names):
+    """The current query string without the given parameters (for building page and filter links)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+# --- timeline ----------------------------------------------------------------------------------
+
+HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE}
+NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version"}
+
+
+@dataclass
+class Change:
+    label: str
+    old: object
+    new: object
+
+
+@dataclass
+class TimelineItem:
+    kind: str  # "comment", "work_note" or "audit"
+    at: datetime
+    actor: object
+    body: str = ""
+    action: str = ""
+    action_label: str = ""
+    changes: list = field(default_factory=list)
+
+
+def _display_value(model, name, value, names_by_model):
+    if value in (None, ""):
+        return ""
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - audit keys that are not model fields (link, attachment)
+        return value
+    if isinstance(model_field, models.ForeignKey):
+        return names_by_model.get(model_field.related_model, {}).get(value, f"#{value}")
+    if name == "state":
+        return hooks.ticket_kinds[model.TICKET_KIND].workflow.label(value) if hasattr(model, "TICKET_KIND") \
+            else value
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
+        return parse_datetime(value) or value
+    if isinstance(model_field, models.BooleanField):
+        return value
+    return value
+
+
+def _resolve_names(model, entries):
+    """{related model: {pk: display name}} for every FK id mentioned in the entries, one query per model."""
+    wanted = {}
+    for entry in entries:
+        for name, pair in entry.changes.items():
+            try:
+                model_field = model._meta.get_field(name)
+            except Exception:  # noqa: BLE001
+                continue
+            if isinstance(model_field, models.ForeignKey) and isinstance(pair, list):
+                ids = wanted.setdefault(model_field.related_model, set())
+                ids.update(v for v in pair if isinstance(v, int))
+    names = {}
+    for related, ids in wanted.items():
+        if related is get_user_model():
+            rows = related.objects.filter(pk__in=ids).only("username", "first_name", "last_name")
+            names[related] = {u.pk: u.get_full_name() or u.username for u in rows}
+        else:
+            names[related] = {obj.pk: str(obj) for obj in related.objects.filter(pk__in=ids)}
+    return names
+
+
+def build_timeline(ticket, user):
+    """Comments, work notes (staff only) and audit entries of a ticket, in time order."""
+    staff = permissions.can_see_internal(user)
+    comments = Comment.objects.filter(ticket_id=ticket.pk).select_related("author")
+    audits = AuditEntry.objects.filter(ticket_id=ticket.pk).select_related("actor")
+    if not staff:
+        comments = comments.filter(is_internal=False)
+        audits = audits.exclude(action__in=HIDDEN_FOR_REQUESTERS)
+    audits = list(audits)
+    model = type(ticket)
+    names = _resolve_names(model, audits)
+    items = [TimelineItem(kind="work_note" if c.is_internal else "comment", at=c.created_at, actor=c.author,
+                          body=c.body) for c in comments]
+    for entry in audits:
+        if entry.action in (AuditAction.COMMENTED, AuditAction.WORK_NOTE):
+            continue
+        changes = []
+        for name, pair in entry.changes.items():
+            if name in NOT_SHOWN_FIELDS or not isinstance(pair, list) or len(pair) != 2:
+                continue
+            try:
+                label = model._meta.get_field(name).verbose_name
+            except Exception:  # noqa: BLE001
+                label = name
+            changes.append(Change(str(label), _display_value(model, name, pair[0], names),
+                                  _display_value(model, name, pair[1], names)))
+        items.append(TimelineItem(kind="audit", at=entry.created_at, actor=entry.actor, action=entry.action,
+                                  action_label=entry.get_action_display(), changes=changes))
+    items.sort(key=lambda item: item.at)
+    return items
+
+
+# --- panels and links --------------------------------------------------------------------------
+
+def render_panels(ticket, request):
+    """HTML of the panels other apps register in core.hooks.ticket_panels."""
+    html = []
+    for _order, template_name, context_fn in hooks.ticket_panels:
+        context = {"ticket": ticket}
+        if context_fn is not None:
+            context.update(context_fn(ticket, request) or {})
+        html.append(render_to_string(template_name, context, request=request))
+    return mark_safe("".join(html))
+
+
+def ticket_url(ticket):
+    from django.urls import reverse
+
+    kind = hooks.ticket_kinds.get(ticket.kind)
+    return reverse(kind.url_name, args=[ticket.pk]) if kind and kind.url_name else ""
+
+
+def state_label(ticket):
+    kind = hooks.ticket_kinds.get(ticket.kind)
+    return kind.workflow.label(ticket.state) if kind else ticket.state
+
+
+def open_tickets_q():
+    """Q matching tickets in an open state of their kind."""
+    q = Q(pk__in=[])
+    for kind in hooks.ticket_kinds.values():
+        q |= Q(kind=kind.kind, state__in=kind.workflow.open_states)
+    return q

@@ -1,0 +1,58 @@
+/* Keyboard shortcuts and small conveniences; every page also works without this file. */
+(function () {
+  "use strict";
+
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable]");
+  }
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-rows] tbody tr[data-href]"));
+  }
+
+  function moveSelection(step) {
+    var all = rows();
+    if (!all.length) return;
+    var current = all.findIndex(function (r) { return r.classList.contains("selected"); });
+    var next = Math.min(all.length - 1, Math.max(0, current + step));
+    if (current >= 0) all[current].classList.remove("selected");
+    all[next].classList.add("selected");
+    all[next].scrollIntoView({block: "nearest"});
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.key === "/") {
+      var search = document.querySelector("[data-hotkey-focus='/']");
+      if (search) { event.preventDefault(); search.focus(); search.select(); }
+    } else if (event.key === "n") {
+      var create = document.querySelector("[data-hotkey='n']");
+      if (create) { event.preventDefault(); window.location.href = create.href; }
+    } else if (event.key === "j" || event.key === "k") {
+      event.preventDefault();
+      moveSelection(event.key === "j" ? 1 : -1);
+    } else if (event.key === "Enter") {
+      var selected = document.querySelector("[data-rows] tr.selected[data-href]");
+      if (selected) { event.preventDefault(); window.location.href = selected.dataset.href; }
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest("[data-rows] tr[data-href]");
+    if (row && !event.target.closest("a, button, input, select")) window.location.href = row.dataset.href;
+  });
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches("[data-autosubmit]")) target.form.submit();
+    if (target.matches("[data-agents-url]")) {
+      var assignee = target.form.querySelector("select[name=assignee]");
+      if (!assignee) return;
+      if (!target.value) { assignee.value = ""; return; }
+      fetch(target.dataset.agentsUrl.replace("/0/", "/" + encodeURIComponent(target.value) + "/"),
+            {credentials: "same-origin"})
+        .then(function (response) { return response.text(); })
+        .then(function (html) { assignee.innerHTML = html; });
+    }
+  });
+})();
