@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "events"
-urlpatterns = []
+urlpatterns = [
+    path("", views.console, name="console"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
+]

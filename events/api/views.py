@@ -1,0 +1,65 @@
+"""Event ingestion (POST, answered 202 once the rows are committed) and the read-only alert API."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import TicketCursorPagination
+
+from .. import formats, queries, services
+from ..filters import AlertFilter
+from ..permissions import CanPostEvents, CanReadAlerts
+from .serializers import AcceptedSerializer, AlertSerializer
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description=_("A retry with the same key from the same source stores nothing new and returns the original "
+                  "event ids."))
+
+
+class EventIngestView(APIView):
+    """POST /api/v1/events/ (generic, one or a list) and /api/v1/events/<format>/ (alertmanager, grafana, ...)."""
+
+    permission_classes = [CanPostEvents]
+    parser_classes = [JSONParser]
+    format_name = "generic"
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: AcceptedSerializer}, parameters=[
+        IDEMPOTENCY_HEADER, OpenApiParameter("source", OpenApiTypes.STR, description=_(
+            "The source recorded for webhook formats (default: the format's name)."))])
+    def post(self, request, format_name=None):
+        name = format_name or self.format_name
+        event_format = formats.get(name)
+        if event_format is None:
+            raise NotFound(_("Unknown event format “%(name)s”.") % {"name": name})
+        source = (request.query_params.get("source") or name)[:100]
+        raws = event_format.split(request.data, source)
+        header_key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
+        accepted = services.accept(name, raws, header_key)
+        return Response({"accepted": accepted.created, "duplicates": len(accepted.ids) - accepted.created,
+                         "ids": accepted.ids}, status=status.HTTP_202_ACCEPTED)
+
+
+class AlertListView(generics.ListAPIView):
+    """Alerts, newest first; filter by state, severity, source, CI, service or incident."""
+
+    permission_classes = [CanReadAlerts]
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+    pagination_class = TicketCursorPagination
+
+    def get_queryset(self):
+        return queries.alert_list()
+
+
+class AlertDetailView(generics.RetrieveAPIView):
+    permission_classes = [CanReadAlerts]
+    serializer_class = AlertSerializer
+
+    def get_queryset(self):
+        return queries.alert_detail()

@@ -1,0 +1,139 @@
+"""What every event format shares: the normalized Signal, fast field validation and severity mapping."""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone as dt_timezone
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+
+from ..models import Severity
+
+
+@dataclass
+class RawEvent:
+    """One row to store: what was received, from which source, under which idempotency key."""
+
+    source: str
+    payload: dict
+    idempotency_key: str | None = None
+
+
+@dataclass
+class Signal:
+    """One normalized observation of a condition, whatever format it came in."""
+
+    source: str
+    node: str
+    check: str
+    severity: str
+    message: str = ""
+    time: datetime | None = None
+    fingerprint: str = ""
+    labels: dict = field(default_factory=dict)
+    ci_ref: str = ""  # an explicit CI name or id given by the sender
+
+    def __post_init__(self):
+        if not self.fingerprint:
+            self.fingerprint = default_fingerprint(self.source, self.node or self.ci_ref, self.check)
+
+
+class EventFormat:
+    """Base of a format; see events/formats/__init__.py for how to add one."""
+
+    def split(self, data, default_source):
+        raise NotImplementedError
+
+    def signals(self, payload):
+        raise NotImplementedError
+
+
+def default_fingerprint(source, node, check):
+    return hashlib.sha1(f"{source}\x1f{node}\x1f{check}".encode()).hexdigest()
+
+
+def parse_time(value):
+    """An ISO 8601 string as an aware UTC datetime; None when missing or Go's zero time."""
+    if not value or value.startswith("0001-01-01"):
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValueError(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt_timezone.utc)
+    return parsed
+
+
+# What monitoring tools put in their `severity` label, mapped to ours.
+SEVERITY_ALIASES = {
+    "critical": Severity.CRITICAL, "crit": Severity.CRITICAL, "fatal": Severity.CRITICAL,
+    "page": Severity.CRITICAL, "disaster": Severity.CRITICAL, "emergency": Severity.CRITICAL,
+    "major": Severity.MAJOR, "high": Severity.MAJOR, "error": Severity.MAJOR, "err": Severity.MAJOR,
+    "minor": Severity.MINOR, "average": Severity.MINOR, "medium": Severity.MINOR,
+    "warning": Severity.WARNING, "warn": Severity.WARNING, "low": Severity.WARNING,
+    "info": Severity.INFO, "information": Severity.INFO, "informational": Severity.INFO, "none": Severity.INFO,
+    "ok": Severity.CLEAR, "clear": Severity.CLEAR, "resolved": Severity.CLEAR, "normal": Severity.CLEAR,
+}
+
+
+def map_severity(value, default=Severity.WARNING):
+    return SEVERITY_ALIASES.get(str(value or "").strip().lower(), default)
+
+
+class Checker:
+    """Collects field errors while reading a dict, so one 400 lists every problem."""
+
+    def __init__(self, data):
+        self.data = data
+        self.errors = {}
+
+    def add(self, name, message):
+        self.errors.setdefault(name, []).append(message)
+
+    def text(self, name, max_length, required=False, default=""):
+        value = self.data.get(name)
+        if value is None or value == "":
+            if required:
+                self.add(name, _("This field is required."))
+            return default
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.add(name, _("Not a valid string."))
+            return default
+        if len(value) > max_length:
+            self.add(name, _("Ensure this field has no more than %(max)d characters.") % {"max": max_length})
+        return value
+
+    def mapping(self, name):
+        value = self.data.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.add(name, _("Expected an object of names to values."))
+            return {}
+        return {str(k): v if isinstance(v, str) else str(v) for k, v in value.items()}
+
+    def time(self, name):
+        value = self.data.get(name)
+        if value in (None, ""):
+            return None
+        try:
+            if not isinstance(value, str):
+                raise ValueError(value)
+            return parse_time(value)
+        except ValueError:
+            self.add(name, _("Not a valid ISO 8601 date and time."))
+            return None
+
+    def choice(self, name, choices, required=False):
+        value = self.text(name, 50, required=required)
+        if value and value not in choices:
+            self.add(name, _("“%(value)s” is not a valid choice.") % {"value": value})
+        return value
+
+
+def require_object(data):
+    if not isinstance(data, dict):
+        raise ValidationError({"non_field_errors": [_("Expected a JSON object.")]})

@@ -1,0 +1,79 @@
+"""The generic format: POST /api/v1/events/ with one event object or a list of them (a batch).
+
+{"source": "nagios", "node": "web01", "check": "HTTP", "severity": "critical", "message": "HTTP 503",
+ "time": "2026-11-24T10:00:00Z", "fingerprint": "optional", "labels": {"env": "prod"},
+ "idempotency_key": "optional"}
+Instead of node, a sender may name the CI: "ci" (its name or external id) or "ci_id".
+"""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+
+from ..models import Severity
+from . import register
+from .base import Checker, EventFormat, RawEvent, Signal, parse_time
+
+MAX_BATCH = getattr(settings, "EVENTS_MAX_BATCH", 1000)
+
+
+def _clean_item(item):
+    """(normalized payload, errors) of one generic event."""
+    if not isinstance(item, dict):
+        return None, {"non_field_errors": [_("Expected a JSON object.")]}
+    check = Checker(item)
+    payload = {
+        "source": check.text("source", 100, required=True),
+        "node": check.text("node", 255),
+        "ci": check.text("ci", 255),
+        "check": check.text("check", 255, required=True),
+        "severity": check.choice("severity", Severity.values, required=True),
+        "message": check.text("message", 10000),
+        "fingerprint": check.text("fingerprint", 255),
+        "labels": check.mapping("labels"),
+    }
+    ci_id = item.get("ci_id")
+    if ci_id not in (None, ""):
+        if isinstance(ci_id, bool) or not str(ci_id).isdigit():
+            check.add("ci_id", _("A valid integer is required."))
+        else:
+            payload["ci_id"] = int(ci_id)
+    if not (payload["node"] or payload["ci"] or payload.get("ci_id")):
+        check.add("node", _("Give the node, the CI name (ci) or the CI id (ci_id)."))
+    time = check.time("time")
+    if time:
+        payload["time"] = time.isoformat()
+    key = check.text("idempotency_key", 200) or None
+    if check.errors:
+        return None, check.errors
+    return (payload, key), {}
+
+
+class GenericFormat(EventFormat):
+    def split(self, data, default_source):
+        items = data if isinstance(data, list) else [data]
+        if not items:
+            raise ValidationError({"non_field_errors": [_("Send at least one event.")]})
+        if len(items) > MAX_BATCH:
+            raise ValidationError({"non_field_errors": [
+                _("At most %(max)d events in one request.") % {"max": MAX_BATCH}]})
+        raws, errors = [], []
+        for item in items:
+            cleaned, item_errors = _clean_item(item)
+            errors.append(item_errors)
+            if cleaned:
+                payload, key = cleaned
+                raws.append(RawEvent(payload["source"], payload, key))
+        if any(errors):
+            raise ValidationError(errors if isinstance(data, list) else errors[0])
+        return raws
+
+    def signals(self, payload):
+        ci_ref = str(payload.get("ci_id") or payload.get("ci") or "")
+        return [Signal(source=payload["source"], node=payload.get("node", ""), check=payload["check"],
+                       severity=payload["severity"], message=payload.get("message", ""),
+                       time=parse_time(payload.get("time")), fingerprint=payload.get("fingerprint", ""),
+                       labels=payload.get("labels") or {}, ci_ref=ci_ref)]
+
+
+register("generic", GenericFormat())

@@ -1,0 +1,328 @@
+"""Every write of event management: accepting events (the hot path), processing them into alerts, and the
+incident actions that follow (open, attach, note, resolve, never silently reopen a closed one)."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import permissions
+from core import services as core_services
+from core.models import Channel, LinkKind
+from incidents import services as incident_services
+from incidents import workflow as incident_workflow
+from incidents.models import ResolutionCode
+
+from . import correlation, formats, mapping
+from .models import SEVERITY_RANK, Alert, Event, IncidentRule, Severity
+
+log = logging.getLogger(__name__)
+
+MONITORING_USERNAME = "monitoring"
+REPEAT_NOTE_INTERVAL = timedelta(seconds=getattr(settings, "EVENTS_REPEAT_NOTE_INTERVAL", 300))
+PENDING_BATCH = 200
+
+
+# --- accepting (the hot path: validate, store, answer) --------------------------------------
+
+@dataclass
+class Accepted:
+    ids: list  # one per stored row, in request order; a retried row gives its original id
+    created: int
+
+
+def _keys(raws, header_key):
+    """Each row's idempotency key: its own, else the header's (suffixed with the position in a batch)."""
+    keys = []
+    for index, raw in enumerate(raws):
+        key = raw.idempotency_key
+        if key is None and header_key:
+            key = header_key if len(raws) == 1 else f"{header_key}:{index}"
+        keys.append(key)
+    return keys
+
+
+def _existing(raws, keys):
+    wanted = {(raw.source, key) for raw, key in zip(raws, keys) if key}
+    if not wanted:
+        return {}
+    rows = Event.objects.filter(idempotency_key__in={key for _source, key in wanted}).values_list(
+        "source", "idempotency_key", "id")
+    return {(source, key): pk for source, key, pk in rows if (source, key) in wanted}
+
+
+def accept(format_name, raws, header_key=None):
+    """Store the raw events (one INSERT for a batch) and queue their processing once committed."""
+    keys = _keys(raws, header_key)
+    for attempt in (1, 2):
+        existing = _existing(raws, keys)
+        slots, new, fresh = [], [], {}
+        for raw, key in zip(raws, keys):
+            ident = (raw.source, key) if key else None
+            if ident in existing or ident in fresh:  # a retry, or the same key twice in one request
+                slots.append(existing.get(ident) or fresh[ident])
+                continue
+            event = Event(source=raw.source, format=format_name, payload=raw.payload, idempotency_key=key)
+            new.append(event)
+            slots.append(event)
+            if ident:
+                fresh[ident] = event
+        try:
+            with transaction.atomic():
+                if new:
+                    Event.objects.bulk_create(new)
+                    transaction.on_commit(lambda ids=[e.pk for e in new]: queue_processing(ids))
+            break
+        except IntegrityError:
+            if attempt == 2:  # a concurrent retry stored the same key between our read and our insert
+                raise
+    return Accepted([slot if isinstance(slot, int) else slot.pk for slot in slots], len(new))
+
+
+def queue_processing(event_ids):
+    """Hand the events to Celery; if the broker is unreachable they stay stored and the sweep takes them."""
+    from .tasks import process_event
+
+    try:
+        process_event.apply_async(args=[event_ids], retry=False)
+    except Exception as exc:  # kombu OperationalError, socket errors: the rows are safe in the database
+        log.warning("events: broker unavailable (%s); %d event(s) left for events.process_pending",
+                    exc, len(event_ids))
+
+
+# --- processing ---------------------------------------------------------------------------
+
+@dataclass
+class Context:
+    """What processing a batch reads once: the acting system user and the admins' rules."""
+
+    actor: object
+    mapping_rules: list = field(default_factory=mapping.active_rules)
+    incident_rules: list = field(default_factory=lambda: list(
+        IncidentRule.objects.filter(active=True).select_related("ci_class").order_by("order", "id")))
+
+
+def monitoring_actor():
+    """The service account that writes monitoring's incidents and work notes (an agent that cannot log in)."""
+    user, created = get_user_model().objects.get_or_create(
+        username=MONITORING_USERNAME, defaults={"first_name": "Monitoring", "is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if not permissions.is_agent(user):
+        user.groups.add(Group.objects.get_or_create(name=permissions.AGENT)[0])
+        user.__dict__.pop("_role_names", None)
+    return user
+
+
+def process_events(event_ids):
+    """Process the given unprocessed events, each in its own transaction; returns how many were processed."""
+    context = Context(monitoring_actor())
+    done = 0
+    for pk in sorted(event_ids):
+        with transaction.atomic():
+            event = Event.objects.select_for_update(skip_locked=True).filter(
+                pk=pk, processed_at__isnull=True).first()
+            if event is None:  # processed already, or being processed by another worker
+                continue
+            try:
+                with transaction.atomic():
+                    for signal in formats.get(event.format).signals(event.payload):
+                        apply_signal(signal, context)
+            except Exception as exc:
+                log.exception("events: event %s failed", pk)
+                event.error = f"{type(exc).__name__}: {exc}"[:2000]
+            event.processed_at = timezone.now()
+            event.save(update_fields=["processed_at", "error"])
+            done += 1
+    return done
+
+
+def pending_batch(batch_size=PENDING_BATCH):
+    """Ids of unprocessed events not locked by a worker, oldest first, at most batch_size."""
+    with transaction.atomic():
+        return list(Event.objects.select_for_update(skip_locked=True).filter(processed_at__isnull=True)
+                    .order_by("pk").values_list("pk", flat=True)[:batch_size])
+
+
+def apply_signal(signal, context):
+    """Fold one signal into the alerts: clear, repeat (dedup) or a new alert."""
+    seen = signal.time or timezone.now()
+    if signal.severity == Severity.CLEAR:
+        return _clear(signal, seen, context)
+    alert = Alert.objects.select_for_update().filter(fingerprint=signal.fingerprint, state=Alert.State.OPEN).first()
+    if alert is not None:
+        return _repeat(alert, signal, seen, context)
+    ci = mapping.resolve_ci(signal, context.mapping_rules)
+    alert = Alert(fingerprint=signal.fingerprint, source=signal.source, node=signal.node[:255],
+                  check_name=signal.check[:255], severity=signal.severity, message=signal.message, labels=signal.labels,
+                  configuration_item=ci, service=ci.service if ci else None, first_seen=seen, last_seen=seen)
+    try:
+        with transaction.atomic():
+            alert.save()
+    except IntegrityError:  # another worker opened it a moment ago: count on that one
+        alert = Alert.objects.select_for_update().get(fingerprint=signal.fingerprint, state=Alert.State.OPEN)
+        return _repeat(alert, signal, seen, context)
+    _open_or_attach_incident(alert, context)
+    return alert
+
+
+def _repeat(alert, signal, seen, context):
+    alert.count += 1
+    alert.last_seen = max(alert.last_seen, seen)
+    alert.severity = signal.severity
+    alert.message = signal.message or alert.message
+    incident = alert.incident
+    if incident is None:
+        alert.save()
+        _open_or_attach_incident(alert, context)
+        return alert
+    if incident.state in incident_workflow.WORKFLOW.closed_states:
+        alert.save()
+        _open_incident(alert, context, previous=incident)
+        return alert
+    if incident.state in incident_workflow.WORKFLOW.resolved_states:
+        _reopen(incident, alert, context)
+    elif alert.last_note_at is None or timezone.now() - alert.last_note_at >= REPEAT_NOTE_INTERVAL:
+        core_services.add_comment(incident, context.actor, _(
+            "Monitoring: %(check)s on %(node)s is still %(severity)s; seen %(count)d times, last at %(last)s.") % {
+            "check": alert.check_name, "node": alert.node or "?", "severity": alert.get_severity_display(),
+            "count": alert.count, "last": alert.last_seen.isoformat(timespec="seconds")}, internal=True)
+        alert.last_note_at = timezone.now()
+    alert.save()
+    return alert
+
+
+def _clear(signal, seen, context):
+    alert = Alert.objects.select_for_update().filter(fingerprint=signal.fingerprint, state=Alert.State.OPEN).first()
+    if alert is None:
+        return None
+    alert.state = Alert.State.CLOSED
+    alert.closed_at = timezone.now()
+    alert.last_seen = max(alert.last_seen, seen)
+    alert.save()
+    incident = alert.incident
+    if incident is None or incident.state not in incident_workflow.WORKFLOW.open_states:
+        return alert
+    still_open = Alert.objects.filter(incident=incident, state=Alert.State.OPEN).count()
+    auto_resolve = settings.EVENTS_AUTO_RESOLVE and (alert.rule is None or alert.rule.auto_resolve)
+    if still_open or not auto_resolve:
+        core_services.add_comment(incident, context.actor, _(
+            "Monitoring: %(check)s on %(node)s cleared; %(open)d alert(s) on this incident are still open.") % {
+            "check": alert.check_name, "node": alert.node or "?", "open": still_open}, internal=True)
+        return alert
+    incident_services.transition_incident(
+        incident, context.actor, incident_workflow.RESOLVED,
+        {"resolution_code": ResolutionCode.SOLVED_PERMANENTLY,
+         "resolution_notes": _("Cleared by monitoring: %(check)s on %(node)s.") % {
+             "check": alert.check_name, "node": alert.node or "?"}})
+    return alert
+
+
+# --- incidents ----------------------------------------------------------------------------
+
+def matching_rule(alert, rules):
+    """The first active IncidentRule whose conditions the alert meets, or None."""
+    rank = SEVERITY_RANK[alert.severity]
+    ci = alert.configuration_item
+    for rule in rules:
+        if rule.source and rule.source != alert.source:
+            continue
+        if rank > SEVERITY_RANK[rule.min_severity]:
+            continue
+        if rule.ci_class_id and (ci is None or ci.ci_class_id != rule.ci_class_id):
+            continue
+        if rule.max_service_criticality and (
+                alert.service is None or alert.service.criticality > rule.max_service_criticality):
+            continue
+        return rule
+    return None
+
+
+def _earlier_alert(alert):
+    """The last closed alert with this fingerprint that had an incident: the condition fires again."""
+    return (Alert.objects.filter(fingerprint=alert.fingerprint, state=Alert.State.CLOSED, incident__isnull=False)
+               .select_related("incident", "rule").order_by("-closed_at", "-id").first())
+
+
+def _open_or_attach_incident(alert, context):
+    earlier = _earlier_alert(alert)
+    if earlier is not None:
+        incident = earlier.incident
+        if incident.state not in incident_workflow.WORKFLOW.closed_states:
+            alert.incident, alert.rule = incident, earlier.rule
+            alert.save(update_fields=["incident", "rule"])
+            if incident.state in incident_workflow.WORKFLOW.resolved_states:
+                _reopen(incident, alert, context)
+            else:
+                _note_attached(incident, alert, context, _("the same condition fired again"))
+            return
+    found = correlation.find(alert)
+    if found is not None:
+        alert.incident, alert.rule = found.alert.incident, found.alert.rule
+        alert.save(update_fields=["incident", "rule"])
+        _note_attached(alert.incident, alert, context, _(
+            "it shares the upstream configuration item %(ci)s with alert %(other)s on %(node)s") % {
+            "ci": found.shared_ci_name, "other": found.alert.check_name, "node": found.alert.node or "?"})
+        return
+    _open_incident(alert, context, previous=earlier.incident if earlier else None)
+
+
+def _open_incident(alert, context, previous=None):
+    rule = matching_rule(alert, context.incident_rules)
+    if rule is None or not rule.open_incident:
+        if alert.incident_id and previous is not None:  # its incident is closed: detach, the console shows it
+            alert.incident = None
+            alert.save(update_fields=["incident"])
+        return None
+    labels = "\n".join(f"{k}: {v}" for k, v in sorted(alert.labels.items()))
+    description = "\n\n".join(part for part in (alert.message, _("Source: %(source)s, node: %(node)s") % {
+        "source": alert.source, "node": alert.node or "?"}, labels) if part)
+    incident = incident_services.create_incident(context.actor, {
+        "title": (_("%(check)s on %(node)s") % {"check": alert.check_name, "node": alert.node or "?"})[:255],
+        "description": description, "impact": rule.impact, "urgency": rule.urgency, "team": rule.team_id,
+        "channel": Channel.MONITORING, "configuration_item": alert.configuration_item,
+        "service": alert.service_id,
+    })
+    alert.incident, alert.rule = incident, rule
+    alert.save(update_fields=["incident", "rule"])
+    if previous is not None:
+        core_services.add_link(incident, context.actor, previous, LinkKind.RELATED)
+        core_services.add_comment(incident, context.actor, _(
+            "Monitoring: %(check)s on %(node)s fired again after %(number)s was closed; this new incident is "
+            "linked to it.") % {"check": alert.check_name, "node": alert.node or "?", "number": previous.number},
+            internal=True)
+    return incident
+
+
+def _reopen(incident, alert, context):
+    incident_services.transition_incident(
+        incident, context.actor, incident_workflow.IN_PROGRESS, comment=_(
+            "Monitoring: reopened because %(check)s on %(node)s fired again (%(severity)s).") % {
+            "check": alert.check_name, "node": alert.node or "?", "severity": alert.get_severity_display()},
+        internal_comment=True)
+    alert.last_note_at = timezone.now()
+
+
+def _note_attached(incident, alert, context, reason):
+    core_services.add_comment(incident, context.actor, _(
+        "Monitoring: alert %(check)s on %(node)s (%(severity)s) attached to this incident because %(reason)s.") % {
+        "check": alert.check_name, "node": alert.node or "?", "severity": alert.get_severity_display(),
+        "reason": reason}, internal=True)
+    alert.last_note_at = timezone.now()
+    alert.save(update_fields=["last_note_at"])
+
+
+def queue_sweep():
+    from .tasks import process_pending
+
+    try:
+        process_pending.apply_async(retry=False)
+    except Exception as exc:
+        log.warning("events: could not re-queue the sweep (%s); beat runs it again", exc)
