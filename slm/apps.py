@@ -9,7 +9,8 @@ class SlmConfig(AppConfig):
     def ready(self):
         from core import hooks
 
-        from . import panels, timers
+        from . import panels, surveys, timers
 
         hooks.on_ticket_written(timers.on_ticket_written)
+        hooks.on_ticket_written(surveys.on_ticket_written)  # satisfaction survey on resolve
         hooks.register_ticket_panel(40, "slm/_ticket_timers.html", panels.ticket_timers_context)

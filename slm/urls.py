@@ -1,4 +1,5 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path  # noqa: F401
 
 app_name = "slm"
 urlpatterns = []
+urlpatterns += [path("", include("slm.reports_urls"))]  # reports, surveys, service reviews
