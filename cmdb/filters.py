@@ -1,0 +1,46 @@
+"""One FilterSet for configuration items, shared by the REST API and the HTML list."""
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Organization, Team
+
+from .models import CIClass, ConfigurationItem, Environment, Relationship, RelationshipKind
+
+
+class ConfigurationItemFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_text", label=_("Search"))
+    search = filters.CharFilter(method="filter_text", label=_("Search"))
+    ci_class = filters.ModelMultipleChoiceFilter(queryset=CIClass.objects.all(), field_name="ci_class__name",
+                                                 to_field_name="name", label=_("Class"))
+    status = filters.MultipleChoiceFilter(choices=ConfigurationItem.Status.choices, label=_("Status"))
+    environment = filters.MultipleChoiceFilter(choices=Environment.choices, label=_("Environment"))
+    service = filters.NumberFilter(field_name="service_id", label=_("Service"))
+    organization = filters.ModelChoiceFilter(queryset=Organization.objects.all(), label=_("Organization"))
+    owner_team = filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Owner team"))
+    external_id = filters.CharFilter(label=_("External id"))
+
+    class Meta:
+        model = ConfigurationItem
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(external_id=value) | Q(location__icontains=value))
+
+
+class RelationshipFilter(filters.FilterSet):
+    source = filters.NumberFilter(field_name="source_id", label=_("Source"))
+    target = filters.NumberFilter(field_name="target_id", label=_("Target"))
+    ci = filters.NumberFilter(method="filter_ci", label=_("Either end"))
+    kind = filters.ChoiceFilter(choices=RelationshipKind.choices, label=_("Type"))
+
+    class Meta:
+        model = Relationship
+        fields = []
+
+    def filter_ci(self, queryset, name, value):
+        return queryset.filter(Q(source_id=value) | Q(target_id=value))
