@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cmdb"
-urlpatterns = []
+urlpatterns = [
+    path("cis/", views.ci_list, name="ci_list"),
+    path("cis/new/", views.ci_create, name="ci_create"),
+    path("cis/<int:pk>/", views.ci_detail, name="ci_detail"),
+    path("cis/<int:pk>/edit/", views.ci_edit, name="ci_edit"),
+    path("cis/<int:pk>/relationships/", views.relationship_add, name="relationship_add"),
+    path("cis/<int:pk>/relationships/<int:rel_pk>/remove/", views.relationship_remove, name="relationship_remove"),
+]
