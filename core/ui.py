@@ -1,6 +1,7 @@
 """Generic helpers for the server-rendered ticket pages: keyset pagination, timelines, panels."""
 
 import base64
+import logging
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -8,6 +9,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
@@ -16,6 +18,7 @@ from . import hooks, permissions
 from .models import AuditAction, AuditEntry, Comment
 
 PAGE_SIZE = 50
+logger = logging.getLogger(__name__)
 
 
 # --- keyset pagination -------------------------------------------------------------------------
@@ -203,7 +206,10 @@ def render_panels(ticket, request):
         context = {"ticket": ticket}
         if context_fn is not None:
             context.update(context_fn(ticket, request) or {})
-        html.append(render_to_string(template_name, context, request=request))
+        try:
+            html.append(render_to_string(template_name, context, request=request))
+        except TemplateDoesNotExist:
+            logger.exception("ticket panel template %s is missing", template_name)
     return mark_safe("".join(html))
 
 
