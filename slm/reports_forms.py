@@ -75,6 +75,15 @@ class ServiceReviewForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = Service.objects.order_by("name")
 
+    def clean_period(self):
+        period = (self.cleaned_data.get("period") or "").strip().upper()
+        if period:
+            try:
+                reports.parse_period(period)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["period"])
+        return period
+
 
 def staff_users():
     User = get_user_model()

@@ -63,13 +63,17 @@ def service_report(service, organization, period):
     for key, row in measured.items():  # timers of targets no longer agreed still count
         targets.append({"target": key, "name": row["label"], "agreement": "", "metric": "", "priority": None,
                         "target_seconds": None, **{k: v for k, v in row.items() if k not in ("key", "label")}})
+    # MTTA/MTTR of the service's tickets (all of them, not only those with a timer of an agreed target).
+    scope = {"service": service.pk, "organization": org_id, "kind": None}
+    mtta, mttr = reports.overall_times(period, "service", scope)
+    total = {**by_target["total"], "mtta_seconds": reports._seconds(mtta), "mttr_seconds": reports._seconds(mttr)}
     avail_rows = reports.availability(period, services=[service.pk], organization=org_id)["rows"]
     breaches = reports.breaches(period, "service", service=service.pk, organization=org_id)
     return {
         "service": {"id": service.pk, "name": service.name},
         "organization": {"id": organization.pk, "name": organization.name} if organization else None,
         "period": period.as_dict(),
-        "total": by_target["total"],
+        "total": total,
         "trend": by_target["trend"],
         "targets": targets,
         "availability": avail_rows[0] if avail_rows else None,
