@@ -18,6 +18,8 @@ class Clock:
         for model in apps.get_models():
             for field in model._meta.concrete_fields:
                 if field.default is real_now:
+                    # Django caches the default callable in _get_default: patch that first, then the default.
+                    monkeypatch.setattr(field, "_get_default", fake)
                     monkeypatch.setattr(field, "default", fake)
 
     def read(self):
