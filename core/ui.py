@@ -1,8 +1,8 @@
 """Generic helpers for the server-rendered ticket pages: keyset pagination, timelines, panels."""
 
 import base64
-import logging
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,8 +11,12 @@ from django.db import models
 from django.db.models import Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import hooks, permissions
 from .models import AuditAction, AuditEntry, Comment
@@ -101,7 +105,8 @@ def query_without(request, *names):
 # --- timeline ----------------------------------------------------------------------------------
 
 HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE}
-NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version"}
+AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment")}
+NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
 
 
 @dataclass
@@ -137,9 +142,10 @@ def _display_value(model, name, value, names_by_model):
     if model_field.choices:
         return dict(model_field.flatchoices).get(value, value)
     if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
-        return parse_datetime(value) or value
+        moment = parse_datetime(value)
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else value
     if isinstance(model_field, models.BooleanField):
-        return value
+        return _("Yes") if value else _("No")
     return value
 
 
@@ -185,10 +191,12 @@ def build_timeline(ticket, user):
         for name, pair in entry.changes.items():
             if name in NOT_SHOWN_FIELDS or not isinstance(pair, list) or len(pair) != 2:
                 continue
+            if entry.action == AuditAction.CREATED and pair[1] in (False, 0):
+                continue
             try:
-                label = model._meta.get_field(name).verbose_name
+                label = capfirst(model._meta.get_field(name).verbose_name)
             except Exception:  # noqa: BLE001
-                label = name
+                label = AUDIT_KEY_LABELS.get(name, name)
             changes.append(Change(str(label), _display_value(model, name, pair[0], names),
                                   _display_value(model, name, pair[1], names)))
         items.append(TimelineItem(kind="audit", at=entry.created_at, actor=entry.actor, action=entry.action,

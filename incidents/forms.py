@@ -182,10 +182,12 @@ def prepare_filter_form(form):
     fields["priority"].widget = forms.CheckboxSelectMultiple(choices=fields["priority"].choices)
     fields["team"].widget.attrs["size"] = 3
     fields["assignee"].widget = forms.Select(choices=_assignee_choices)
+    fields["assignee"].help_text = ""
     fields["service"].widget = forms.Select(choices=_service_choices)
     fields["configuration_item"].widget = forms.Select(choices=_ci_choices)
     for name in ("created_after", "created_before"):
         fields[name].widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
     form.main_fields = [form[name] for name in MAIN_FILTERS if name in fields]
     form.more_fields = [form[name] for name in fields if name not in MAIN_FILTERS]
+    form.more_active = any(form.data.get(field.name) for field in form.more_fields)
     return form

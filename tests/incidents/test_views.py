@@ -231,8 +231,8 @@ def test_timeline_shows_audit_display_values(agent_client, agent_user, team):
     services.update_incident(incident, agent_user, {"team": team, "impact": 1})
     timeline = agent_client.get(reverse("incidents:detail", args=[incident.pk])).context["timeline"]
     changes = {c.label: (c.old, c.new) for item in timeline for c in item.changes}
-    assert changes["team"] == ("", "Service Desk")
-    assert str(changes["impact"][1]) == "1 - High"
+    assert changes["Team"] == ("", "Service Desk")
+    assert str(changes["Impact"][1]) == "1 - High"
 
 
 def test_registered_panels_are_rendered(agent_client, monkeypatch):

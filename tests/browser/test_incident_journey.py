@@ -1,0 +1,55 @@
+"""An agent's main journey in a real browser (Debian's Chromium)."""
+
+import pytest
+
+from incidents.models import Incident
+from tests.support import factories
+from tests.support.browser import login
+
+
+@pytest.mark.django_db(transaction=True)
+def test_agent_creates_finds_notes_and_resolves_an_incident(page, live_server):
+    agent = factories.agent(username="journey", first_name="Jo", last_name="Agent")
+    factories.TeamFactory(name="Service Desk", members=[agent])
+    factories.incident(title="Unrelated older incident", actor=agent)
+
+    login(page, live_server, "journey")
+    assert page.locator("h1").first.inner_text() == "My work"
+    page.screenshot(path="/tmp/ui-my-work.png", full_page=True)
+
+    page.click("nav >> text=New incident")
+    page.fill("#id_title", "Payroll export fails with timeout")
+    page.fill("#id_description", "Every run since 08:00 stops after 30 s.")
+    page.select_option("#id_impact", "1")
+    page.select_option("#id_urgency", "2")
+    page.select_option("#id_team", label="Service Desk")
+    page.screenshot(path="/tmp/ui-create.png", full_page=True)
+    page.click("button:has-text('Create incident')")
+    page.wait_for_selector("#ticket")
+    incident = Incident.objects.get(title="Payroll export fails with timeout")
+    assert incident.number in page.inner_text("h1")
+
+    page.click("nav >> text=Incidents")
+    page.fill("#id_q", "payroll")
+    page.check("input[name=state][value=new]")
+    page.click("#filter-form button[type=submit]")
+    rows = page.locator("#queue tbody tr[data-href]")
+    assert rows.count() == 1
+    page.screenshot(path="/tmp/ui-queue.png", full_page=True)
+    rows.first.click()
+    page.wait_for_selector("#ticket")
+
+    page.fill("textarea[name=body]", "Checked the export job logs; DB lock wait.")
+    page.check("input[name=internal]")
+    page.click(".comment-form button[type=submit]")
+    page.wait_for_selector(".tl-work_note:has-text('DB lock wait')")
+
+    page.click("summary.transition-resolved")
+    page.select_option("select[name='resolved-resolution_code']", "solved_permanently")
+    page.fill("textarea[name='resolved-resolution_notes']", "Killed the blocking session and added an index.")
+    page.click("button[name=submit-resolved]")
+    page.wait_for_selector("#state:has-text('Resolved')")
+    page.screenshot(path="/tmp/ui-resolved.png", full_page=True)
+    incident.refresh_from_db()
+    assert incident.state == "resolved"
+    assert incident.comments.filter(is_internal=True).count() == 1
