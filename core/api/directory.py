@@ -20,6 +20,7 @@ User = get_user_model()
 
 
 class TeamSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text=_("May be empty."))
     members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -36,6 +37,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text=_("May be empty."))
     name = serializers.SerializerMethodField()
     roles = serializers.SerializerMethodField()
     organization = serializers.SerializerMethodField()

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import TicketDetailMixin, TicketSerializer, UserNameField, transition_serializer_for
-from incidents.models import Category, Incident
+from incidents.models import Category, Incident, OnHoldReason, ResolutionCode
 from incidents.workflow import WORKFLOW
 
 INCIDENT_FIELDS = ("category", "category_name", "subcategory", "on_hold_reason", "resolution_code",
@@ -18,6 +18,8 @@ class IncidentSerializer(TicketSerializer):
     """A row of the incident list: names of what incidents.queries.LIST_RELATED already joined."""
 
     category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True)
+    on_hold_reason = serializers.ChoiceField(choices=OnHoldReason.choices, read_only=True, allow_blank=True)
+    resolution_code = serializers.ChoiceField(choices=ResolutionCode.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = Incident
