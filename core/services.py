@@ -38,6 +38,8 @@ def next_number(kind):
                     cursor.execute(f"SELECT nextval('{seq}')")
             except Exception:
                 with transaction.atomic():
+                    # Concurrent first creates: one creates the sequence, the others wait for its commit.
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [seq])
                     cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {seq} START 1001")
                 cursor.execute(f"SELECT nextval('{seq}')")
             value = cursor.fetchone()[0]
