@@ -122,26 +122,23 @@ def monitoring_actor():
 
 
 def process_events(event_ids):
-    """Process the given unprocessed events, each in its own transaction; returns how many were processed."""
+    """Process the given unprocessed events in one transaction (one commit per batch, a savepoint per event,
+    so a failing event records its error without undoing the others); returns how many were processed."""
     context = Context(monitoring_actor())
-    done = 0
-    for pk in sorted(event_ids):
-        with transaction.atomic():
-            event = Event.objects.select_for_update(skip_locked=True).filter(
-                pk=pk, processed_at__isnull=True).first()
-            if event is None:  # processed already, or being processed by another worker
-                continue
+    with transaction.atomic():
+        events = list(Event.objects.select_for_update(skip_locked=True)  # others: done, or another worker's
+                      .filter(pk__in=list(event_ids), processed_at__isnull=True).order_by("pk"))
+        for event in events:
             try:
                 with transaction.atomic():
                     for signal in formats.get(event.format).signals(event.payload):
                         apply_signal(signal, context)
             except Exception as exc:
-                log.exception("events: event %s failed", pk)
+                log.exception("events: event %s failed", event.pk)
                 event.error = f"{type(exc).__name__}: {exc}"[:2000]
             event.processed_at = timezone.now()
-            event.save(update_fields=["processed_at", "error"])
-            done += 1
-    return done
+        Event.objects.bulk_update(events, ["processed_at", "error"])
+    return len(events)
 
 
 def pending_batch(batch_size=PENDING_BATCH):

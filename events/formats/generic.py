@@ -15,6 +15,7 @@ from . import register
 from .base import Checker, EventFormat, RawEvent, Signal, parse_time
 
 MAX_BATCH = getattr(settings, "EVENTS_MAX_BATCH", 1000)
+SEVERITIES = frozenset(Severity.values)
 
 
 def _clean_item(item):
@@ -27,7 +28,7 @@ def _clean_item(item):
         "node": check.text("node", 255),
         "ci": check.text("ci", 255),
         "check": check.text("check", 255, required=True),
-        "severity": check.choice("severity", Severity.values, required=True),
+        "severity": check.choice("severity", SEVERITIES, required=True),
         "message": check.text("message", 10000),
         "fingerprint": check.text("fingerprint", 255),
         "labels": check.mapping("labels"),
