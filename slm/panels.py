@@ -11,6 +11,7 @@ def timer_rows(timers, now):
         percent = clock.percent(timer, now)
         rows.append({"timer": timer, "metric": timer.get_metric_display(), "target": timer.target,
                      "due_at": timer.due_at, "elapsed_seconds": int(clock.elapsed_now(timer, now)),
+                     "elapsed_minutes": int(clock.elapsed_now(timer, now)) // 60,
                      "percent": round(percent, 1), "bar_percent": min(100, int(percent)),
                      "status": queries.status_of(timer), "breached": timer.breached_at is not None})
     return rows
@@ -19,4 +20,7 @@ def timer_rows(timers, now):
 def ticket_timers_context(ticket, request):
     timers = queries.timers_for([ticket.pk]).get(ticket.pk, [])
     events = sorted((event for timer in timers for event in timer.events.all()), key=lambda e: (e.at, e.pk))
+    for timer in timers:
+        for event in timer.events.all():
+            event.timer = timer  # already loaded: no query per event
     return {"sla_timers": timer_rows(timers, timezone.now()), "sla_events": events}

@@ -186,6 +186,11 @@ def save_calendar(calendar, data, hours=None, exceptions=None):
     return calendar
 
 
+def bump_calendar(calendar):
+    """Invalidate the cached working intervals after hours or exceptions changed."""
+    BusinessCalendar.objects.filter(pk=calendar.pk).update(version=F("version") + 1)
+
+
 @transaction.atomic
 def delete_calendar(calendar):
     if calendar.targets.exists():
@@ -224,7 +229,7 @@ def import_holidays(calendar, country, year, workday_start=dt.time(9), workday_e
         hours = {"start": workday_start, "end": workday_end} if kind == CalendarException.Kind.WORKDAY else {}
         rows.append(CalendarException(calendar=calendar, date=day, kind=kind, name=name[:200], **hours))
     CalendarException.objects.bulk_create(rows)
-    BusinessCalendar.objects.filter(pk=calendar.pk).update(version=F("version") + 1)
+    bump_calendar(calendar)
     return len(rows)
 
 

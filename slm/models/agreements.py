@@ -92,6 +92,10 @@ class ServiceLevelTarget(models.Model):
         return self.name
 
     @property
+    def target_minutes(self):
+        return self.target_seconds // 60
+
+    @property
     def specificity(self):
         return sum(v is not None for v in (self.priority, self.service_id, self.organization_id, self.category_id))
 

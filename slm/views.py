@@ -1,0 +1,68 @@
+"""Server-rendered pages of the service catalogue and agreements (reports are in reports_views.py)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from cmdb.models import ConfigurationItem
+from core import permissions
+
+from .models import Agreement, Service, ServiceLevelTarget
+
+
+def catalogue_for(user):
+    """The services a user may browse: staff see all; requesters those offered to their organization."""
+    services = Service.objects.select_related("owner", "service_hours").prefetch_related("customers",
+                                                                                        "supporting_teams")
+    if permissions.is_agent(user):
+        return services
+    organization_id = getattr(getattr(user, "profile", None), "organization_id", None)
+    return services.filter(customers=organization_id) if organization_id else services.none()
+
+
+@login_required
+def service_list(request):
+    services = catalogue_for(request.user)
+    if not permissions.is_agent(request.user):
+        services = services.exclude(status=Service.Status.RETIRED)
+    status = request.GET.get("status", "")
+    if status in Service.Status.values:
+        services = services.filter(status=status)
+    return render(request, "slm/service_list.html", {"services": services, "statuses": Service.Status.choices,
+                                                     "status": status})
+
+
+@login_required
+def service_detail(request, pk):
+    service = get_object_or_404(catalogue_for(request.user).prefetch_related(
+        "stakeholders", Prefetch("configuration_items", queryset=ConfigurationItem.objects.order_by("name"))), pk=pk)
+    agreements = []
+    if permissions.is_agent(request.user):
+        agreements = service.agreements.prefetch_related(
+            Prefetch("targets", queryset=ServiceLevelTarget.objects.select_related("calendar")))
+    return render(request, "slm/service_detail.html", {"service": service, "agreements": agreements})
+
+
+def _require_staff(user):
+    if not permissions.is_agent(user):
+        raise PermissionDenied
+
+
+@login_required
+def agreement_list(request):
+    _require_staff(request.user)
+    agreements = Agreement.objects.select_related("organization", "team").prefetch_related("services")
+    return render(request, "slm/agreement_list.html", {"agreements": agreements,
+                                                       "can_configure": permissions.is_manager(request.user)})
+
+
+@login_required
+def agreement_detail(request, pk):
+    _require_staff(request.user)
+    agreement = get_object_or_404(Agreement.objects.select_related("organization", "team", "previous_version")
+                                  .prefetch_related("services", Prefetch(
+                                      "targets", queryset=ServiceLevelTarget.objects.select_related(
+                                          "calendar", "service", "organization"))), pk=pk)
+    return render(request, "slm/agreement_detail.html", {"agreement": agreement,
+                                                         "can_configure": permissions.is_manager(request.user)})
