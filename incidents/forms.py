@@ -102,7 +102,7 @@ class TransitionForm(forms.Form):
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 3
             self.fields[name] = field
-        self.fields["comment"] = forms.CharField(label=_("Comment to the requester"), required=False,
+        self.fields["comment"] = forms.CharField(label=_("Comment (visible to the requester)"), required=False,
                                                  widget=forms.Textarea(attrs={"rows": 2}))
         if open_children:
             self.fields["resolve_children"] = forms.BooleanField(

@@ -30,14 +30,22 @@ def test_agent_creates_finds_notes_and_resolves_an_incident(page, live_server):
     assert incident.number in page.inner_text("h1")
 
     page.click("nav >> text=Incidents")
-    page.fill("#id_q", "payroll")
+    page.wait_for_selector("#filter-form")
+    page.wait_for_load_state("load")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "id_q"
+    page.keyboard.type("payroll")
     page.check("input[name=state][value=new]")
     page.click("#filter-form button[type=submit]")
     rows = page.locator("#queue tbody tr[data-href]")
     assert rows.count() == 1
     page.screenshot(path="/tmp/ui-queue.png", full_page=True)
-    rows.first.click()
+    page.locator("body").click(position={"x": 5, "y": 880})
+    page.keyboard.press("j")
+    assert "selected" in rows.first.get_attribute("class")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#ticket")
+    assert incident.number in page.inner_text("h1")
 
     page.fill("textarea[name=body]", "Checked the export job logs; DB lock wait.")
     page.check("input[name=internal]")
