@@ -6,12 +6,12 @@ from django.core.management import CommandError, call_command
 from django.urls import Resolver404, resolve
 from rest_framework.test import APIClient, APIRequestFactory
 
-from cmdb.models import ConfigurationItem
+from cmdb.models import ConfigurationItem, Relationship
 from core.api.authentication import TokenAuthentication
 from core.models import ApiToken, AuditEntry, Comment, Organization, Team
 from incidents import workflow as wf
 from incidents.models import Category, Incident
-from slm.models import Service
+from slm.models import Agreement, Service, ServiceLevelTarget, SLATimer
 
 User = get_user_model()
 
@@ -32,8 +32,8 @@ def run(*args, **kwargs):
 
 def counts():
     return {model.__name__: model.objects.count()
-            for model in (User, Organization, Team, Category, Service, ConfigurationItem, Incident, Comment,
-                          AuditEntry)}
+            for model in (User, Organization, Team, Category, Service, ConfigurationItem, Relationship, Agreement,
+                          ServiceLevelTarget, SLATimer, Incident, Comment, AuditEntry)}
 
 
 @pytest.fixture
@@ -55,6 +55,9 @@ def test_seed_demo_loads_every_state_and_is_idempotent(debug_on):
     major = Incident.objects.get(is_major=True)
     assert major.children.count() == 2
     assert Comment.objects.filter(is_internal=True).exists() and Comment.objects.filter(is_internal=False).exists()
+    assert first["Relationship"] >= 3 and first["ServiceLevelTarget"] == 10
+    assert Agreement.objects.get().status == Agreement.Status.AGREED
+    assert SLATimer.objects.filter(ticket__in=Incident.objects.filter(state=wf.IN_PROGRESS)).exists()
     assert all(number.startswith("INC") for number in Incident.objects.values_list("number", flat=True))
 
     run("seed_demo")

@@ -4,6 +4,7 @@ Incidents are created and moved through incidents.services, so they are numbered
 real ones. Idempotent: reference data is get-or-create; incidents are only seeded into an empty queue.
 """
 
+import datetime
 import os
 import random
 
@@ -13,14 +14,16 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cmdb.models import ConfigurationItem
+from cmdb import services as cmdb_services
+from cmdb.models import ConfigurationItem, Relationship
 from core import permissions
 from core import services as core_services
 from core.models import Channel, Organization, Profile, Team
 from incidents import services as incident_services
 from incidents import workflow as wf
 from incidents.models import Category, Incident, OnHoldReason, ResolutionCode
-from slm.models import Service
+from slm import services as slm_services
+from slm.models import Agreement, Service, ServiceLevelTarget
 
 User = get_user_model()
 
@@ -77,6 +80,18 @@ CONFIGURATION_ITEMS = {
     "prn-shop-12": (3, 1, "network_device"),
 }
 
+# (source, kind, target): impact flows from the target to the source
+RELATIONSHIPS = [
+    ("erp-app-01", "depends_on", "erp-db-01"),
+    ("wifi-ctrl-01", "connected_to", "core-sw-hq-01"),
+    ("vpn-gw-01", "connected_to", "core-sw-hq-01"),
+    ("prn-hq-floor3", "connected_to", "core-sw-hq-01"),
+]
+
+AGREEMENT_NAME = "Standard IT support"
+# priority: (response, resolution) in hours, around the clock
+SERVICE_LEVELS = {1: (0.25, 4), 2: (0.5, 8), 3: (2, 24), 4: (8, 72), 5: (24, 120)}
+
 # title, category, subcategory, service index, CI name or None, team, impact, urgency
 SCENARIOS = [
     ("Cannot connect to VPN from home", "Network", "VPN", 1, "vpn-gw-01", "Network", 3, 2),
@@ -128,12 +143,6 @@ STATE_PLAN = [(wf.NEW, 11), (wf.IN_PROGRESS, 13), (wf.ON_HOLD, 9), (wf.RESOLVED,
               (wf.CANCELLED, 5)]
 
 
-def _existing_fields(model, values):
-    """Only the fields the model has (slm and cmdb models are still growing)."""
-    names = {f.name for f in model._meta.get_fields()}
-    return {k: v for k, v in values.items() if k in names}
-
-
 class Command(BaseCommand):
     help = "Load demo organizations, teams, users, services, CIs and incidents (DEBUG only; idempotent)."
 
@@ -155,7 +164,8 @@ class Command(BaseCommand):
             teams = self._teams(users)
             categories = self._categories()
             services = self._services(users, teams, organizations)
-            cis = self._configuration_items(services, organizations)
+            cis = self._configuration_items(users["admin"], services, organizations, teams)
+            self._agreement(organizations[0], services)
         if Incident.objects.exists():
             self.stdout.write("Reference data is in place; incidents already exist, none added.")
             return
@@ -214,30 +224,48 @@ class Command(BaseCommand):
     def _services(self, users, teams, organizations):
         services = []
         for name, description, criticality in SERVICES:
-            service, created = Service.objects.get_or_create(name=name, defaults=_existing_fields(Service, {
-                "description": description, "criticality": criticality, "owner": users["manager"]}))
-            if created and hasattr(service, "supporting_teams"):
-                service.supporting_teams.add(teams["Service Desk"])
-            if created and hasattr(service, "customers"):
-                service.customers.add(*organizations)
+            service = Service.objects.filter(name=name).first()
+            if service is None:
+                service = slm_services.save_service(None, {
+                    "name": name, "description": description, "criticality": criticality,
+                    "owner": users["manager"]},
+                    m2m={"supporting_teams": [teams["Service Desk"]], "customers": organizations})
             services.append(service)
         return services
 
-    def _configuration_items(self, services, organizations):
+    def _configuration_items(self, actor, services, organizations, teams):
+        ci_classes = {c.name: c for c in ConfigurationItem._meta.get_field("ci_class").related_model.objects.all()}
+        owner_team = {"network_device": teams["Network"], "application": teams["Applications"],
+                      "database": teams["Applications"]}
         cis = {}
-        ci_classes = {}
-        if "ci_class" in {f.name for f in ConfigurationItem._meta.get_fields()}:
-            ci_class_model = ConfigurationItem._meta.get_field("ci_class").related_model
-            ci_classes = {c.name: c for c in ci_class_model.objects.all()}
         for name, (service_index, org_index, class_name) in CONFIGURATION_ITEMS.items():
-            organization = organizations[org_index] if org_index is not None else None
             ci = ConfigurationItem.objects.filter(name=name).first()
             if ci is None:
-                ci = ConfigurationItem.objects.create(name=name, **_existing_fields(ConfigurationItem, {
-                    "service": services[service_index], "organization": organization,
-                    "ci_class": ci_classes.get(class_name), "environment": "production"}))
+                ci = cmdb_services.create_ci(actor, {
+                    "name": name, "ci_class": ci_classes[class_name], "service": services[service_index],
+                    "organization": organizations[org_index] if org_index is not None else None,
+                    "owner_team": owner_team.get(class_name), "location": "Head office data room"})
             cis[name] = ci
+        for source, kind, target in RELATIONSHIPS:
+            if not Relationship.objects.filter(source=cis[source], target=cis[target], kind=kind).exists():
+                cmdb_services.add_relationship(actor, cis[source], cis[target], kind)
         return cis
+
+    def _agreement(self, organization, services):
+        """One agreed SLA with a response and a resolution target per priority (24x7), so incidents get timers."""
+        if Agreement.objects.filter(name=AGREEMENT_NAME).exists():
+            return
+        agreement = slm_services.save_agreement(None, {
+            "kind": Agreement.Kind.SLA, "name": AGREEMENT_NAME, "organization": organization,
+            "valid_from": datetime.date.today() - datetime.timedelta(days=365),
+            "provider_responsibilities": "Service desk staffed around the clock."}, services=services)
+        for priority, (response_hours, resolution_hours) in SERVICE_LEVELS.items():
+            for metric, hours in ((ServiceLevelTarget.Metric.RESPONSE, response_hours),
+                                  (ServiceLevelTarget.Metric.RESOLUTION, resolution_hours)):
+                slm_services.save_target(None, {
+                    "agreement": agreement, "name": f"P{priority} {metric.label.lower()}", "metric": metric,
+                    "priority": priority, "target_seconds": int(hours * 3600)})
+        slm_services.save_agreement(agreement, {"status": Agreement.Status.AGREED})
 
     # --- incidents ---------------------------------------------------------------------------
 
