@@ -52,7 +52,8 @@ def _existing(raws, keys):
     wanted = {(raw.source, key) for raw, key in zip(raws, keys) if key}
     if not wanted:
         return {}
-    rows = Event.objects.filter(idempotency_key__in={key for _source, key in wanted}).values_list(
+    rows = Event.objects.filter(source__in={source for source, _key in wanted},
+                                idempotency_key__in={key for _source, key in wanted}).values_list(
         "source", "idempotency_key", "id")
     return {(source, key): pk for source, key, pk in rows if (source, key) in wanted}
 
@@ -148,12 +149,18 @@ def pending_batch(batch_size=PENDING_BATCH):
                     .order_by("pk").values_list("pk", flat=True)[:batch_size])
 
 
+def _open_alert(fingerprint):
+    """The open alert of a fingerprint, locked, with its incident and rule in the same query."""
+    return (Alert.objects.select_for_update(of=("self",)).select_related("incident", "rule")
+            .filter(fingerprint=fingerprint, state=Alert.State.OPEN).first())
+
+
 def apply_signal(signal, context):
     """Fold one signal into the alerts: clear, repeat (dedup) or a new alert."""
     seen = signal.time or timezone.now()
     if signal.severity == Severity.CLEAR:
         return _clear(signal, seen, context)
-    alert = Alert.objects.select_for_update().filter(fingerprint=signal.fingerprint, state=Alert.State.OPEN).first()
+    alert = _open_alert(signal.fingerprint)
     if alert is not None:
         return _repeat(alert, signal, seen, context)
     ci = mapping.resolve_ci(signal, context.mapping_rules)
@@ -197,7 +204,7 @@ def _repeat(alert, signal, seen, context):
 
 
 def _clear(signal, seen, context):
-    alert = Alert.objects.select_for_update().filter(fingerprint=signal.fingerprint, state=Alert.State.OPEN).first()
+    alert = _open_alert(signal.fingerprint)
     if alert is None:
         return None
     alert.state = Alert.State.CLOSED

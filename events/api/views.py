@@ -29,9 +29,8 @@ class EventIngestView(APIView):
     parser_classes = [JSONParser]
     format_name = "generic"
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: AcceptedSerializer}, parameters=[
-        IDEMPOTENCY_HEADER, OpenApiParameter("source", OpenApiTypes.STR, description=_(
-            "The source recorded for webhook formats (default: the format's name)."))])
+    @extend_schema(operation_id="events_create", request=OpenApiTypes.OBJECT,
+                   responses={202: AcceptedSerializer}, parameters=[IDEMPOTENCY_HEADER])
     def post(self, request, format_name=None):
         name = format_name or self.format_name
         event_format = formats.get(name)
@@ -43,6 +42,17 @@ class EventIngestView(APIView):
         accepted = services.accept(name, raws, header_key)
         return Response({"accepted": accepted.created, "duplicates": len(accepted.ids) - accepted.created,
                          "ids": accepted.ids}, status=status.HTTP_202_ACCEPTED)
+
+
+class FormatEventIngestView(EventIngestView):
+    """POST /api/v1/events/<format>/: a monitoring tool's native webhook (alertmanager, grafana, ...)."""
+
+    @extend_schema(operation_id="events_format_create", request=OpenApiTypes.OBJECT,
+                   responses={202: AcceptedSerializer}, parameters=[
+                       IDEMPOTENCY_HEADER, OpenApiParameter("source", OpenApiTypes.STR, description=_(
+                           "The source recorded for the webhook's events (default: the format's name)."))])
+    def post(self, request, format_name=None):
+        return super().post(request, format_name)
 
 
 class AlertListView(generics.ListAPIView):

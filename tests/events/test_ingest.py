@@ -160,3 +160,20 @@ def test_beat_sweeps_pending_events():
 
     entries = [e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()]
     assert "events.process_pending" in entries
+
+
+def test_a_tokens_post_decision_is_remembered_briefly_but_revocation_is_immediate(api_as, monkeypatch):
+    from events import permissions as event_permissions
+
+    user = ef.integration_user()
+    client = api_as(user)
+    assert client.post(URL, ef.generic(), format="json").status_code == 202
+    user.groups.clear()
+    assert client.post(URL, ef.generic(), format="json").status_code == 202  # within the decision's TTL
+    monkeypatch.setattr(event_permissions, "_token_decisions", {})  # the TTL has passed
+    assert client.post(URL, ef.generic(), format="json").status_code == 403
+
+    user.groups.add(ef.integration_group())
+    assert client.post(URL, ef.generic(), format="json").status_code == 403  # still the cached refusal
+    user.api_tokens.update(revoked_at="2026-01-01T00:00:00Z")
+    assert client.post(URL, ef.generic(), format="json").status_code == 401

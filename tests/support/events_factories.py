@@ -121,3 +121,9 @@ def grafana(*alerts):
         "title": "[FIRING:1] DiskFull Infra" if firing else "[RESOLVED] DiskFull Infra",
         "state": "alerting" if firing else "ok", "message": "**Firing**\n\nValue: B=96.2",
     }
+
+
+def integration_group():
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get(name=INTEGRATION)
