@@ -17,6 +17,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,6 +34,9 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query per page.")
     parser.add_argument("--skip-create", action="store_true")
+    parser.add_argument("--pg-options", default="",
+                        help='PostgreSQL options for the server\'s connections, e.g. "-c join_collapse_limit=1" '
+                             "(to compare planner settings; the bench's own connection is unchanged).")
     return parser.parse_args()
 
 
@@ -144,18 +148,23 @@ def main():
     with connection.cursor() as cursor:
         create_baseline_table(cursor)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    server_url = database_url
+    if args.pg_options:
+        server_url += ("&" if "?" in server_url else "?") + "options=" + quote(args.pg_options)
     token, cookie = credentials()
     agent = get_user_model().objects.get(username="agent")
     team_id = references()["teams"][0]
     connection.close()
     common = {"requests": args.requests, "concurrency": args.concurrency}
+    print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores shared with other engineers)")
     print(f"gunicorn workers={args.workers}, client threads={args.concurrency}, "
-          f"requests per measurement={args.requests}, PostgreSQL {database_url.rsplit('/', 1)[-1]}")
+          f"requests per measurement={args.requests}, PostgreSQL {database_url.rsplit('/', 1)[-1]}, "
+          f"server options: {args.pg_options or 'none'}")
 
     if not args.skip_create:
         grow_to(sizes[0])
         connection.close()
-        with Server(database_url, workers=args.workers) as server:
+        with Server(server_url, workers=args.workers) as server:
             minimal = measure("minimal DRF create (raw INSERT)", server.port, "POST", "/bench/minimal/create/",
                               headers={"Content-Type": "application/json"}, expect=(201,),
                               body_fn=json_body(lambda i: {"title": f"row {i}"}),
@@ -165,7 +174,7 @@ def main():
                           body_fn=json_body(lambda i: {"title": f"Bench incident {i}", "impact": 3, "urgency": 2,
                                                        "team": team_id}),
                           requests=args.create_requests, concurrency=args.concurrency)
-        print_table("Incident create", [minimal, api], baseline=minimal)
+        print_table(f"Incident create (load average {os.getloadavg()[0]:.1f})", [minimal, api], baseline=minimal)
 
     for size in sizes:
         total = grow_to(size)
@@ -174,17 +183,20 @@ def main():
             ("queue /incidents/ (default sort)", "/incidents/", cookie),
             ("queue ?state=in_progress&priority=2", "/incidents/?state=in_progress&priority=2", cookie),
             (f"queue ?team={team_id}&open=true", f"/incidents/?team={team_id}&open=true", cookie),
-            ("queue ?q=printer (text search)", "/incidents/?q=printer", cookie),
+            ("queue ?q=printer (text search, common word)", "/incidents/?q=printer", cookie),
+            ("queue ?q=kubernetes (text search, no match)", "/incidents/?q=kubernetes", cookie),
             ("GET /api/v1/incidents/", "/api/v1/incidents/", token),
             ("GET /api/v1/incidents/?state=in_progress", "/api/v1/incidents/?state=in_progress", token),
             ("GET /api/v1/incidents/?q=printer", "/api/v1/incidents/?q=printer", token),
+            ("GET /api/v1/incidents/?q=kubernetes (no match)", "/api/v1/incidents/?q=kubernetes", token),
         ]
-        with Server(database_url, workers=args.workers) as server:
+        with Server(server_url, workers=args.workers) as server:
             minimal = measure("minimal DRF list (50 rows of core_ticket)", server.port, "GET",
                               "/bench/minimal/list/", **common)
             results = [minimal] + [measure(name, server.port, "GET", url, headers=headers, **common)
                                    for name, url, headers in pages]
-        print_table(f"Lists at {total:,} incidents", results, baseline=minimal)
+        print_table(f"Lists at {total:,} incidents (load average {os.getloadavg()[0]:.1f})", results,
+                    baseline=minimal)
         if args.explain:
             for _, url, _ in pages:
                 explain(url, agent)
