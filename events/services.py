@@ -178,6 +178,7 @@ def apply_signal(signal, context):
 
 
 def _repeat(alert, signal, seen, context):
+    escalated = SEVERITY_RANK[signal.severity] < SEVERITY_RANK[alert.severity]
     alert.count += 1
     alert.last_seen = max(alert.last_seen, seen)
     alert.severity = signal.severity
@@ -185,7 +186,8 @@ def _repeat(alert, signal, seen, context):
     incident = alert.incident
     if incident is None:
         alert.save()
-        _open_or_attach_incident(alert, context)
+        if escalated:  # a rule may match now
+            _open_or_attach_incident(alert, context)
         return alert
     if incident.state in incident_workflow.WORKFLOW.closed_states:
         alert.save()

@@ -47,7 +47,7 @@ class AlertmanagerFormat(EventFormat):
                 errors["alerts"] = item_errors
         if errors:
             raise ValidationError(errors)
-        return [RawEvent(default_source, {"source": default_source, **data})]
+        return [RawEvent(default_source, {**data, "source": default_source})]
 
     def _check_alert(self, alert):
         if not isinstance(alert, dict):
