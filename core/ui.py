@@ -199,6 +199,8 @@ def build_timeline(ticket, user):
                 label = AUDIT_KEY_LABELS.get(name, name)
             changes.append(Change(str(label), _display_value(model, name, pair[0], names),
                                   _display_value(model, name, pair[1], names)))
+        if not changes and entry.action == AuditAction.UPDATED:
+            continue
         items.append(TimelineItem(kind="audit", at=entry.created_at, actor=entry.actor, action=entry.action,
                                   action_label=entry.get_action_display(), changes=changes))
     items.sort(key=lambda item: item.at)

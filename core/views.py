@@ -4,10 +4,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import Subquery
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -67,13 +66,14 @@ def home(request):
     user = request.user
     if not permissions.is_agent(user):
         return portal(request)
-    my_teams = Subquery(Team.members.through.objects.filter(user_id=user.pk).values("team_id"))
+    my_teams = list(Team.members.through.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
+    teams_query = urlencode([("team", pk) for pk in my_teams] + [("open", "true")])
     open_tickets = Ticket.objects.filter(ui.open_tickets_q())
     sections = [
         (_("Assigned to me"), "assigned", _rows(open_tickets.filter(assignee=user)), "assignee=me&open=true"),
-        (_("My teams' open work"), "teams", _rows(open_tickets.filter(team_id__in=my_teams)), "open=true"),
+        (_("My teams' open work"), "teams", _rows(open_tickets.filter(team_id__in=my_teams)), teams_query),
         (_("Unassigned in my teams"), "unassigned",
-         _rows(open_tickets.filter(team_id__in=my_teams, assignee__isnull=True)), "assignee=none&open=true"),
+         _rows(open_tickets.filter(team_id__in=my_teams, assignee__isnull=True)), f"{teams_query}&assignee=none"),
     ]
     return render(request, "core/my_work.html", {"sections": sections})
 

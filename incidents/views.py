@@ -49,9 +49,7 @@ def incident_list(request):
         "filter": filterset, "page": page, "query": query,
         "saved_filters": SavedFilter.objects.filter(user=request.user, kind=KIND),
     }
-    template = "incidents/_queue_rows.html" if request.htmx and request.htmx.target == "queue" \
-        else "incidents/list.html"
-    return render(request, template, context)
+    return render(request, "incidents/list.html", context)
 
 
 # --- create and edit ---------------------------------------------------------------------------

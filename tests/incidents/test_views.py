@@ -370,3 +370,10 @@ def test_link_records_by_number(agent_client):
     assert other.number in agent_client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     response = act(agent_client, incident, "link", {"number": "INC0000000", "kind": "related"})
     assert response.status_code == 400 and "No record has the number" in response.content.decode()
+
+
+def test_timeline_skips_updates_with_nothing_to_show(agent_client, agent_user, team):
+    incident = factories.incident(team=team, actor=agent_user)
+    services.update_incident(incident, agent_user, {"assignee": agent_user})
+    timeline = agent_client.get(reverse("incidents:detail", args=[incident.pk])).context["timeline"]
+    assert [item.action for item in timeline] == ["created", "assigned"]
