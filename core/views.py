@@ -44,6 +44,7 @@ def readyz(request):
 
 
 HOME_LIST_SIZE = 25
+NEW_KEY_SESSION = "new_api_token"
 ROW_RELATED = ("team", "assignee")
 
 
@@ -110,10 +111,11 @@ def profile(request):
         if data["language"]:
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, data["language"])
         return response
-    return _profile_page(request, form=form)
+    return _profile_page(request, form=form, status=400 if form.errors else 200)
 
 
-def _profile_page(request, form=None, token_form=None, new_key=None, status=200):
+def _profile_page(request, form=None, token_form=None, status=200):
+    new_key = request.session.pop(NEW_KEY_SESSION, None)
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     if form is None:
         current = account_services.profile_for(request.user)
@@ -131,7 +133,9 @@ def token_create(request):
     if not form.is_valid():
         return _profile_page(request, token_form=form, status=400)
     token, key = account_services.create_token(request.user, form.cleaned_data["name"], form.expires_at())
-    return _profile_page(request, new_key={"name": token.name, "key": key})
+    # Shown once on the next page (post/redirect/get, so a reload creates nothing), then forgotten.
+    request.session[NEW_KEY_SESSION] = {"name": token.name, "key": key}
+    return redirect("profile")
 
 
 @login_required
