@@ -195,3 +195,22 @@ def test_team_agents_options(client, agent_user):
     client.force_login(agent_user)
     body = client.get(reverse("team_agents", args=[team.pk])).content.decode()
     assert f'value="{agent_user.pk}"' in body
+
+
+@pytest.mark.parametrize("url", ["/admin/core/team/", "/admin/core/organization/", "/admin/core/prioritymatrix/",
+                                 "/admin/core/apitoken/", "/admin/core/auditentry/", "/admin/incidents/category/",
+                                 "/admin/incidents/incident/"])
+def test_admin_configuration_screens_load(client, admin_user, url):
+    factories.incident(title="Listed in admin")
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 200
+
+
+def test_admin_shows_incidents_read_only(client, admin_user):
+    incident = factories.incident()
+    client.force_login(admin_user)
+    assert client.get("/admin/incidents/incident/add/").status_code == 403
+    response = client.post(f"/admin/incidents/incident/{incident.pk}/change/", {"title": "hacked"})
+    assert response.status_code == 403
+    incident.refresh_from_db()
+    assert incident.title != "hacked"
