@@ -104,7 +104,8 @@ def query_without(request, *names):
 
 # --- timeline ----------------------------------------------------------------------------------
 
-HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE}
+# Requesters see attachments in the list (internal ones are left out), not in the audit trail.
+HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED}
 AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment")}
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
 

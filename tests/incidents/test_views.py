@@ -226,6 +226,20 @@ def test_timeline_shows_work_notes_to_agents_only(client, agent_user, requester_
     assert 'name="internal"' not in body
 
 
+def test_internal_attachments_are_hidden_from_requesters(client, agent_user, requester_user):
+    from core import services as core_services
+
+    incident = factories.incident(requester=requester_user)
+    core_services.add_attachment(incident, agent_user, SimpleUploadedFile("vendor-notes.txt", b"x", "text/plain"),
+                                 internal=True)
+    core_services.add_attachment(incident, agent_user, SimpleUploadedFile("howto.txt", b"y", "text/plain"))
+    client.force_login(requester_user)
+    body = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert "howto.txt" in body and "vendor-notes.txt" not in body
+    internal = incident.attachments.get(is_internal=True)
+    assert client.get(reverse("attachment_download", args=[internal.pk])).status_code == 404
+
+
 def test_timeline_shows_audit_display_values(agent_client, agent_user, team):
     incident = factories.incident(actor=agent_user)
     services.update_incident(incident, agent_user, {"team": team, "impact": 1})
