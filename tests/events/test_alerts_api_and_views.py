@@ -100,3 +100,19 @@ def test_console_is_for_agents_only(client, requester_user):
     assert client.get("/events/").status_code == 403
     client.logout()
     assert client.get("/events/").status_code == 302
+
+
+@pytest.mark.parametrize("url", ["/admin/events/incidentrule/", "/admin/events/incidentrule/add/",
+                                 "/admin/events/cimappingrule/", "/admin/events/cimappingrule/add/",
+                                 "/admin/events/alert/", "/admin/events/event/"])
+def test_admins_configure_rules_in_the_admin(client, admin_user, url):
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 200
+
+
+def test_admin_rejects_a_label_rule_without_a_label(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post("/admin/events/cimappingrule/add/", {
+        "name": "By asset tag", "order": 10, "active": "on", "match": "label", "key": "", "pattern": "",
+        "source": ""})
+    assert response.status_code == 200 and "Name the attribute or label to match." in response.content.decode()
