@@ -323,5 +323,18 @@ def act_link(request, incident):
     return None
 
 
-ACTIONS = {"assign-me": act_assign_me, "reassign": act_reassign, "transition": act_transition,
+def act_major(request, incident):
+    """Declare a major incident (the declarer manages it unless someone already does), or stand it down."""
+    _agent_required(request)
+    data = {"is_major": not incident.is_major}
+    if data["is_major"] and not incident.major_incident_manager_id:
+        data["major_incident_manager"] = request.user
+    try:
+        services.update_incident(incident, request.user, data)
+    except ValidationError as exc:
+        return {"error": " ".join(exc.messages)}
+    return None
+
+
+ACTIONS = {"major": act_major, "assign-me": act_assign_me, "reassign": act_reassign, "transition": act_transition,
            "comment": act_comment, "attach": act_attach, "link": act_link}

@@ -391,3 +391,35 @@ def test_timeline_skips_updates_with_nothing_to_show(agent_client, agent_user, t
     services.update_incident(incident, agent_user, {"assignee": agent_user})
     timeline = agent_client.get(reverse("incidents:detail", args=[incident.pk])).context["timeline"]
     assert [item.action for item in timeline] == ["created", "assigned"]
+
+
+def test_detail_query_count_does_not_grow_with_the_timeline(agent_client, agent_user, team):
+    from core import services as core_services
+
+    incident = factories.incident(team=team, actor=agent_user)
+    colleagues = [factories.agent(username=f"c{i}") for i in range(6)]
+    team.members.add(*colleagues)
+    url = reverse("incidents:detail", args=[incident.pk])
+
+    def grow(n):
+        for i in range(n):
+            who = colleagues[i % len(colleagues)]
+            services.update_incident(incident, who, {"assignee": who})
+            core_services.add_comment(incident, who, f"note {i}", internal=i % 2 == 0)
+
+    grow(2)
+    few = count_queries(lambda: agent_client.get(url))
+    grow(10)
+    assert count_queries(lambda: agent_client.get(url)) == few
+
+
+def test_declare_and_stand_down_a_major_incident(agent_client, agent_user, requester_user):
+    incident = factories.incident(requester=requester_user)
+    assert act(agent_client, incident, "major").status_code == 302
+    incident.refresh_from_db()
+    assert incident.is_major and incident.major_incident_manager == agent_user
+    act(agent_client, incident, "major")
+    incident.refresh_from_db()
+    assert not incident.is_major
+    agent_client.force_login(requester_user)
+    assert act(agent_client, incident, "major").status_code == 403
