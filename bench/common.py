@@ -328,7 +328,7 @@ def bulk_incidents(cursor, count, refs):
     cursor.execute(f"""
         INSERT INTO core_ticket ({columns})
         SELECT {selects}
-        FROM generate_series(1, {count}) AS g
+        FROM generate_series(1::bigint, {count}) AS g
         CROSS JOIN LATERAL (SELECT {state_case} AS state) AS st
         CROSS JOIN LATERAL (SELECT {created} AS at) AS c
     """)
