@@ -5,12 +5,16 @@ automatically, since the operations come from /api/schema/.
 """
 
 import re
+from contextlib import contextmanager
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from core.models import ApiToken
 from itsm.wsgi import application
@@ -29,6 +33,18 @@ if EXCLUDED_OPERATIONS:
     schema = schema.exclude(operation_id=sorted(EXCLUDED_OPERATIONS))
 
 COLLECTION = re.compile(r"^(/api/v1/[^{]+?/)\{")
+
+
+@contextmanager
+def keep_test_connection():
+    """Like Django's test client: the WSGI request cycle must not close the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -72,4 +88,5 @@ def test_api_conforms_to_schema(case, agent_key):
         real = existing_id(case, headers, cache={})
         if real is not None:
             path_params["id"] = str(real)
-    case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
+    with keep_test_connection():
+        case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
