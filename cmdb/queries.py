@@ -3,9 +3,9 @@
 Impact flows from a relationship's target to its source. `impacted(ids)` walks target -> source (who
 depends on these CIs); `upstream(ids)` walks source -> target (what these CIs depend on). Each walk is ONE
 recursive SQL query (PostgreSQL and SQLite). It is cycle-safe because the recursive part keeps distinct
-(ci, depth) rows with UNION, so its size is bounded by CIs x max_depth rather than by the number of paths;
-the same statement then keeps each CI's shortest depth and the edges that reach it at that depth, from
-which the path that explains it is rebuilt in Python.
+(ci, depth, via, kind) rows with UNION, so its size is bounded by relationships x max_depth rather than by
+the number of paths; the same statement keeps each CI's shortest depth and one edge reaching it at that
+depth (a window function, no self-join), from which the path that explains it is rebuilt in Python.
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +18,8 @@ from .models import CIAuditEntry, CIClass, ConfigurationItem, Relationship
 
 LIST_RELATED = ("ci_class", "service", "organization", "owner_team")
 MAX_DEPTH_LIMIT = 50
+# The walk's starting rows: (ci_id, depth, via, kind), typed so PostgreSQL accepts the recursive UNION.
+SEED = "SELECT id, 0, CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR(20))"
 
 
 def ci_list():
@@ -90,24 +92,22 @@ def _walk_sql(seed_sql, downstream):
     # downstream (impact): from a target to its sources. upstream: from a source to its targets.
     near, far = ("target_id", "source_id") if downstream else ("source_id", "target_id")
     return f"""
-WITH RECURSIVE walk(ci_id, depth) AS (
+WITH RECURSIVE walk(ci_id, depth, via, kind) AS (
     {seed_sql}
     UNION
-    SELECT r.{far}, w.depth + 1 FROM walk w JOIN {rel} r ON r.{near} = w.ci_id WHERE w.depth < %s
+    SELECT r.{far}, w.depth + 1, w.ci_id, r.kind
+    FROM walk w JOIN {rel} r ON r.{near} = w.ci_id WHERE w.depth < %s
 ),
-best AS (SELECT ci_id, MIN(depth) AS depth FROM walk GROUP BY ci_id),
-edges AS (
-    SELECT b.ci_id, r.{near} AS via, r.kind FROM best b
-    JOIN {rel} r ON r.{far} = b.ci_id
-    JOIN best p ON p.ci_id = r.{near} AND p.depth = b.depth - 1
+ranked AS (
+    SELECT ci_id, depth, via, kind, ROW_NUMBER() OVER (PARTITION BY ci_id ORDER BY depth, via, kind) AS rank
+    FROM walk
 )
-SELECT b.ci_id, b.depth, e.via, e.kind, c.name, cl.name, cl.label, c.status, c.service_id, s.name
-FROM best b
+SELECT b.ci_id, b.depth, b.via, b.kind, c.name, cl.name, cl.label, c.status, c.service_id, s.name
+FROM ranked b
 JOIN {ci} c ON c.id = b.ci_id
 LEFT JOIN {cls} cl ON cl.id = c.ci_class_id
 LEFT JOIN {svc} s ON s.id = c.service_id
-LEFT JOIN edges e ON e.ci_id = b.ci_id AND b.depth > 0
-ORDER BY b.depth, c.name, b.ci_id, e.via
+WHERE b.rank = 1
 """
 
 
@@ -118,8 +118,6 @@ def _run(seed_sql, seed_params, max_depth, downstream):
         raw = cursor.fetchall()
     rows = {}
     for ci_id, depth, via, kind, name, cls_name, cls_label, status, service_id, service_name in raw:
-        if ci_id in rows:  # several shortest edges: keep the first (lowest via id)
-            continue
         rows[ci_id] = ImpactRow(ci_id, name, cls_name or "", cls_label or "", status, service_id, service_name,
                                 depth, via, kind or "")
     for row in rows.values():
@@ -138,7 +136,7 @@ def _id_seed(ci_ids):
     if not ids:
         return None, []
     table = ConfigurationItem._meta.db_table
-    return f"SELECT id, 0 FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
+    return f"{SEED} FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 def impacted(ci_ids, max_depth=10, include_start=False):
@@ -162,8 +160,7 @@ def upstream(ci_ids, max_depth=10, include_start=False):
 def service_cis(service_id, max_depth=10):
     """The CIs beneath a service: those with service = it (depth 0) and everything they depend on."""
     table = ConfigurationItem._meta.db_table
-    return _run(f"SELECT id, 0 FROM {table} WHERE service_id = %s", [int(service_id)], max_depth,
-                downstream=False)
+    return _run(f"{SEED} FROM {table} WHERE service_id = %s", [int(service_id)], max_depth, downstream=False)
 
 
 def impacted_services(rows):
