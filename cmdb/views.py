@@ -16,6 +16,7 @@ from .forms import ConfigurationItemForm, RelationshipForm
 from .models import ConfigurationItem, Relationship
 
 DIRECTIONS = ("impact", "upstream")
+LIST_LIMIT = 500  # rows shown in the page's list; the API and the export give them all
 
 
 def _require_reader(request):
@@ -71,8 +72,9 @@ def ci_detail(request, pk):
     rows = walk([ci.pk], max_depth=depth, include_start=True)
     relationships_out = ci.relationships_out.select_related("target__ci_class").order_by("kind", "target__name")
     relationships_in = ci.relationships_in.select_related("source__ci_class").order_by("kind", "source__name")
+    found = [r for r in rows if r.depth > 0]
     return render(request, "cmdb/ci_detail.html", {
-        "ci": ci, "rows": [r for r in rows if r.depth > 0], "direction": direction, "depth": depth,
+        "ci": ci, "rows": found[:LIST_LIMIT], "found": len(found), "direction": direction, "depth": depth,
         "depth_choices": (1, 2, 3, 5, 10, 20),
         "services": queries.impacted_services(rows) if direction == "impact" else [],
         "svg": graph.render_svg(rows, downstream=direction == "impact"),
