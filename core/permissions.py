@@ -7,7 +7,7 @@ ROLES = [REQUESTER, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN]
 
 
 def role_names(user):
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return set()
     cached = getattr(user, "_role_names", None)
     if cached is None:

@@ -259,11 +259,11 @@ def add_comment(ticket, actor, body, internal=False):
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("This field may not be blank.")})
-    if internal and not permissions.can_see_internal(actor):
+    if internal and actor is not None and not permissions.can_see_internal(actor):
         raise PermissionDeniedError(_("Only service desk staff can add work notes."))
     comment = Comment.objects.create(ticket_id=ticket.pk, author=actor, body=body, is_internal=internal)
     changes = {"comment": comment.pk}
-    if not internal and permissions.is_agent(actor) and ticket.requester_id != actor.pk:
+    if not internal and permissions.is_agent(actor) and ticket.requester_id != actor.pk:  # first agent reply
         if Ticket.objects.filter(pk=ticket.pk, first_response_at__isnull=True).update(
                 first_response_at=comment.created_at):
             ticket.first_response_at = comment.created_at

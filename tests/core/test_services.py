@@ -66,3 +66,9 @@ def test_assignee_must_be_in_team():
     inc = services.update_ticket(inc, actor, {"team": team.pk, "assignee": actor.pk})
     assert inc.first_response_at is not None
     assert AuditEntry.objects.filter(ticket=inc, action="assigned").exists()
+
+
+def test_the_system_may_write_work_notes():
+    inc = factories.incident()
+    note = services.add_comment(inc, None, "Cleared by monitoring", internal=True)
+    assert note.is_internal and note.author is None
