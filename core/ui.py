@@ -1,6 +1,7 @@
 """Generic helpers for the server-rendered ticket pages: keyset pagination, timelines, panels."""
 
 import base64
+import html
 import json
 import logging
 from dataclasses import dataclass, field
@@ -9,11 +10,14 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
+from django.forms import CheckboxSelectMultiple, Select
+from django.forms.utils import flatatt
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.safestring import mark_safe
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -242,3 +246,80 @@ def open_tickets_q():
     for kind in hooks.ticket_kinds.values():
         q |= Q(kind=kind.kind, state__in=kind.workflow.open_states)
     return q
+
+
+# --- fast HTML for the hot lists ---------------------------------------------------------------
+# The queue renders on every keystroke of an agent's day: its rows and filter fields are built with
+# format_html (about ten times faster than a template include per cell or widget).
+
+@dataclass
+class Column:
+    header: str
+    value: object  # fn(row) -> str or SafeString
+    css: str = ""
+
+
+def _cell(value):
+    return value if isinstance(value, SafeString) else html.escape(str(value))
+
+
+def rows_html(rows, columns, empty_text):
+    head = "".join(f"<th>{escape(c.header)}</th>" for c in columns)
+    if not rows:
+        body = f'<tr><td colspan="{len(columns)}" class="muted">{escape(empty_text)}</td></tr>'
+    else:
+        cells = [(f'<td class="{c.css}">', c.value) for c in columns]
+        body = "".join(
+            f'<tr data-href="{escape(row.url)}">' + "".join(f"{td}{_cell(value(row))}</td>" for td, value in cells)
+            + "</tr>" for row in rows)
+    return mark_safe(f'<table class="list" data-rows><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+
+
+def local_minute(value):
+    """'2026-11-24 09:30' in the active time zone."""
+    if not value:
+        return ""
+    local = value.astimezone(timezone.get_current_timezone())
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+
+
+def person(user):
+    return (user.get_full_name() or user.username) if user else "—"
+
+
+def _selected(value, chosen):
+    return " selected" if str(value) in chosen else ""
+
+
+def _field_html(bound):
+    field, widget = bound.field, bound.field.widget
+    raw = bound.value()
+    chosen = {str(v) for v in raw} if isinstance(raw, (list, tuple)) else {"" if raw is None else str(raw)}
+    attrs = flatatt({k: v for k, v in widget.attrs.items() if k != "type"})
+    errors = format_html_join("", '<small class="error">{}</small>', ((e,) for e in bound.errors))
+    css = "field has-error" if bound.errors else "field"
+    # A comprehension, not list(): list() asks a ModelChoiceIterator for len(), which runs COUNT(*).
+    choices = [choice for choice in widget.choices] if hasattr(widget, "choices") else []
+    if isinstance(widget, CheckboxSelectMultiple):
+        options = format_html_join("", '<label class="option"><input type="checkbox" name="{}" value="{}"{}> {}</label>',
+                                   ((bound.html_name, value, " checked" if str(value) in chosen else "", label)
+                                    for value, label in choices))
+        return format_html('<fieldset class="{}"><legend>{}</legend>{}{}</fieldset>', css, bound.label, options,
+                           errors)
+    if isinstance(widget, Select) or hasattr(widget, "choices"):
+        options = format_html_join("", '<option value="{}"{}>{}</option>',
+                                   ((str(v), _selected(v, chosen), label) for v, label in choices))
+        multiple = " multiple" if getattr(widget, "allow_multiple_selected", False) else ""
+        control = format_html('<select name="{}" id="{}"{}{}>{}</select>', bound.html_name, bound.auto_id,
+                              multiple, attrs, options)
+    else:
+        input_type = widget.attrs.get("type") or getattr(widget, "input_type", "text")
+        control = format_html('<input type="{}" name="{}" id="{}" value="{}"{}>', input_type, bound.html_name,
+                              bound.auto_id, "" if raw is None else raw, attrs)
+    return format_html('<label for="{}" class="{}"><span>{}</span>{}{}</label>', bound.auto_id, css, bound.label,
+                       control, errors)
+
+
+def fields_html(bound_fields):
+    """Filter fields (selects, checkbox lists, inputs) as HTML, without a widget template per field."""
+    return format_html_join("", "{}", ((_field_html(b),) for b in bound_fields))

@@ -5,7 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import permissions, ui
@@ -22,6 +25,19 @@ from .forms import (ROW_FIELDS, AttachmentForm, CommentForm, IncidentEditForm, I
 from .models import Incident
 
 KIND = "incident"
+
+QUEUE_COLUMNS = [
+    ui.Column(gettext_lazy("Number"), lambda r: mark_safe(f'<a href="{r.url}">{escape(r.number)}</a>'), "nowrap"),
+    ui.Column(gettext_lazy("Title"), lambda r: r.title, "title"),
+    ui.Column(gettext_lazy("State"), lambda r: mark_safe(
+        f'<span class="state state-{escape(r.state)}">{escape(r.state_text)}</span>')),
+    ui.Column(gettext_lazy("Priority"), lambda r: mark_safe(
+        f'<span class="prio prio-{r.priority:d}">P{r.priority:d}</span>')),
+    ui.Column(gettext_lazy("Service"), lambda r: r.service.name if r.service else "—"),
+    ui.Column(gettext_lazy("Team"), lambda r: r.team.name if r.team else "—"),
+    ui.Column(gettext_lazy("Assignee"), lambda r: ui.person(r.assignee)),
+    ui.Column(gettext_lazy("Updated"), lambda r: ui.local_minute(r.updated_at), "nowrap"),
+]
 
 
 def _agent_required(request):
@@ -42,11 +58,18 @@ def incident_list(request):
     ordering_key = request.GET.get("ordering") if request.GET.get("ordering") in ORDERINGS else "-id"
     page = ui.keyset_page(filterset.qs, ORDERINGS[ordering_key], after=request.GET.get("after", ""),
                           before=request.GET.get("before", ""))
+    detail_prefix = reverse("incidents:detail", args=[0])[:-2]
+    state_texts = {state: str(label) for state, label in workflow.STATES.items()}
     for row in page.rows:
-        row.url = reverse("incidents:detail", args=[row.pk])
+        row.url = f"{detail_prefix}{row.pk}/"
+        row.state_text = state_texts.get(row.state, row.state)
     query = ui.query_without(request, "after", "before")
+    form = filterset.form
     context = {
         "filter": filterset, "page": page, "query": query,
+        "rows_html": ui.rows_html(page.rows, QUEUE_COLUMNS, _("No incidents match this filter.")),
+        "main_filters_html": ui.fields_html(form.main_fields),
+        "more_filters_html": ui.fields_html(form.more_fields),
         "saved_filters": SavedFilter.objects.filter(user=request.user, kind=KIND),
     }
     return render(request, "incidents/list.html", context)
