@@ -9,6 +9,8 @@ from core.models import Channel, Impact, Organization, Priority, Team, Urgency
 from .models import Category, Incident
 from .workflow import STATES, WORKFLOW
 
+ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
+
 ORDERINGS = {
     "-id": ("-id",), "id": ("id",),
     "priority": ("priority", "-id"), "-priority": ("-priority", "-id"),
@@ -28,18 +30,19 @@ class IncidentFilter(filters.FilterSet):
     team = filters.ModelMultipleChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
     assignee = filters.CharFilter(method="filter_assignee", label=_("Assignee"),
                                   help_text=_("A user id, “me” or “none”."))
-    requester = filters.NumberFilter(field_name="requester_id", label=_("Requester"))
-    service = filters.NumberFilter(field_name="service_id", label=_("Service"))
-    configuration_item = filters.NumberFilter(field_name="configuration_item_id", label=_("Configuration item"))
+    requester = filters.NumberFilter(field_name="requester_id", **ID_BOUNDS, label=_("Requester"))
+    service = filters.NumberFilter(field_name="service_id", **ID_BOUNDS, label=_("Service"))
+    configuration_item = filters.NumberFilter(field_name="configuration_item_id", **ID_BOUNDS,
+                                              label=_("Configuration item"))
     organization = filters.ModelChoiceFilter(queryset=Organization.objects.all(), label=_("Organization"))
     category = filters.ModelChoiceFilter(queryset=Category.objects.filter(parent=None), label=_("Category"))
     is_major = filters.BooleanFilter(label=_("Major incident"))
-    parent = filters.NumberFilter(field_name="parent_id", label=_("Parent incident"))
+    parent = filters.NumberFilter(field_name="parent_id", **ID_BOUNDS, label=_("Parent incident"))
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("Created from"))
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt", label=_("Created before"))
     sla_breached = filters.BooleanFilter(method="filter_sla_breached", label=_("SLA breached"))
     sla_due_within = filters.NumberFilter(method="filter_sla_due_within", label=_("SLA due within (minutes)"),
-                                          min_value=0)
+                                          min_value=0, max_value=10**7)
     ordering = filters.ChoiceFilter(method="filter_ordering", label=_("Sort"), choices=[
         ("-id", _("Newest first")), ("id", _("Oldest first")), ("priority", _("Priority (highest first)")),
         ("-priority", _("Priority (lowest first)")), ("-updated_at", _("Recently updated")),
