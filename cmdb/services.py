@@ -84,7 +84,7 @@ def update_ci(ci, actor, data, action=CIAuditAction.UPDATED):
     unknown = set(data) - set(CI_FIELDS)
     if unknown:
         raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
-    ci = ConfigurationItem.objects.select_for_update().select_related("ci_class").get(pk=ci.pk)
+    ci = ConfigurationItem.objects.select_for_update(of=("self",)).select_related("ci_class").get(pk=ci.pk)
     before = {name: _value(ci, name) for name in data}
     for name, value in data.items():
         _set(ci, name, value)
