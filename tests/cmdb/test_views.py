@@ -100,3 +100,17 @@ def test_relationship_form_refuses_self_loop(client, manager_user):
     assert (rel.source, rel.target, rel.kind) == (a, b, "runs_on")
     client.post(f"/cmdb/cis/{a.pk}/relationships/{rel.pk}/remove/")
     assert not Relationship.objects.exists()
+
+
+def test_admin_defines_a_class(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post("/admin/cmdb/ciclass/add/", {
+        "name": "printer", "label": "Printer", "description": "",
+        "attribute_schema": '[{"name": "colour", "type": "boolean", "required": false}]'})
+    assert response.status_code == 302
+    from cmdb.models import CIClass
+
+    assert CIClass.objects.get(name="printer").attribute_schema[0]["name"] == "colour"
+    bad = client.post("/admin/cmdb/ciclass/add/", {"name": "bad", "label": "Bad",
+                                                   "attribute_schema": '[{"name": "x", "type": "blob"}]'})
+    assert bad.status_code == 200 and not CIClass.objects.filter(name="bad").exists()
