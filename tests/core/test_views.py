@@ -214,3 +214,33 @@ def test_admin_shows_incidents_read_only(client, admin_user):
     assert response.status_code == 403
     incident.refresh_from_db()
     assert incident.title != "hacked"
+
+
+def test_pages_carry_the_htmx_csrf_header_and_the_language_switcher(client, agent_user):
+    body = client.get(reverse("login")).content.decode()
+    assert 'action="/i18n/setlang/"' in body and "简体中文" in body
+    client.force_login(agent_user)
+    body = client.get(reverse("home")).content.decode()
+    assert "hx-headers='{\"X-CSRFToken\": \"" in body
+    assert "vendor/htmx.min.js" in body and "vendor/pico.min.css" in body
+
+
+def test_times_are_shown_in_the_users_time_zone(client, agent_user):
+    from datetime import datetime, timezone as dt_timezone
+
+    from core import account_services
+    from incidents.models import Incident
+
+    incident = factories.incident()
+    Incident.objects.filter(pk=incident.pk).update(created_at=datetime(2026, 3, 1, 23, 30, tzinfo=dt_timezone.utc))
+    account_services.update_profile(agent_user, "Asia/Shanghai", "")
+    client.force_login(agent_user)
+    body = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert "2026-03-02 07:30" in body and "Asia/Shanghai" in body
+
+
+def test_manager_sees_the_admin_link_agent_does_not(client, agent_user, manager_user):
+    client.force_login(agent_user)
+    assert 'href="/admin/"' not in client.get(reverse("home")).content.decode()
+    client.force_login(manager_user)
+    assert 'href="/admin/"' in client.get(reverse("home")).content.decode()
