@@ -10,6 +10,11 @@ Counting rules (ISO/IEC 20000-1 8.3.3 service reporting):
   a ticket belongs to the agreement / target of its response timer (MTTA) or resolution timer (MTTR).
 - Periods are [start, end) in the current time zone: a month (2026-10), a quarter (2026Q3) or a custom range
   of dates (both ends included).
+
+Compliance, breaches and the MTTA / MTTR by agreement or target read only slm_slatimer: each timer carries
+copies of its ticket's grouping fields and instants (see slm.models.timers) and `counted_at`, under covering
+indexes. MTTA / MTTR by a ticket field read core_ticket through its first_response_at and resolved_at indexes
+(every ticket counts there, with a timer or not). Totals are summed from the group rows, not queried again.
 """
 
 import calendar
@@ -18,8 +23,8 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncMonth, TruncQuarter
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -130,18 +135,18 @@ def trend_periods(period, count=TREND_PERIODS):
 
 @dataclass(frozen=True)
 class Grouping:
-    timer_key: str  # the grouping value seen from SLATimer
+    timer_key: str  # the grouping value seen from SLATimer (its copy of the ticket's field)
     ticket_key: str | None  # seen from Ticket / SatisfactionSurvey.ticket (None: only through timers)
     model: type | None  # the model whose names label the rows (None: choices)
 
 
 GROUPINGS = {
-    "service": Grouping("ticket__service_id", "service_id", Service),
+    "service": Grouping("ticket_service_id", "service_id", Service),
     "agreement": Grouping("target__agreement_id", None, Agreement),
     "target": Grouping("target_id", None, ServiceLevelTarget),
-    "priority": Grouping("ticket__priority", "priority", None),
-    "team": Grouping("ticket__team_id", "team_id", Team),
-    "organization": Grouping("ticket__organization_id", "organization_id", Organization),
+    "priority": Grouping("ticket_priority", "priority", None),
+    "team": Grouping("ticket_team_id", "team_id", Team),
+    "organization": Grouping("ticket_organization_id", "organization_id", Organization),
 }
 GROUP_BY_CHOICES = list(GROUPINGS)
 
@@ -173,8 +178,7 @@ def parse_key(group_by, value):
 
 # --- filters --------------------------------------------------------------------------------------
 
-counted_at = Coalesce("breached_at", "stopped_at")
-MEASURED = Q(breached_at__isnull=False) | Q(met__isnull=False)
+TIMER_SCOPE = "ticket_"  # _scope prefix of the timer's copies: ticket_service_id, ticket_organization_id, ...
 
 
 def _duration(end, start):
@@ -187,6 +191,19 @@ def _seconds(value):
     if isinstance(value, datetime.timedelta):
         return round(value.total_seconds())
     return round(float(value) / 1_000_000)  # SQLite averages durations as microseconds
+
+
+def _float_seconds(value):
+    """A summed duration as seconds: a timedelta, or microseconds (SQLite)."""
+    if value is None:
+        return 0.0
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    return float(value) / 1_000_000
+
+
+def _mean(total_seconds, count):
+    return datetime.timedelta(seconds=total_seconds / count) if count else None
 
 
 def _pct(part, whole):
@@ -212,8 +229,8 @@ def _key_q(lookup, key):
 
 
 def measured_timers(period, scope=Q(), key_lookup=None, key=None):
-    qs = SLATimer.objects.annotate(counted_at=counted_at).filter(
-        MEASURED, scope, counted_at__gte=period.start, counted_at__lt=period.end)
+    """Timers whose outcome became known in the period (counted_at is null while not measured)."""
+    qs = SLATimer.objects.filter(scope, counted_at__gte=period.start, counted_at__lt=period.end)
     if key_lookup and key is not None:
         qs = qs.filter(_key_q(key_lookup, key))
     return qs
@@ -222,8 +239,14 @@ def measured_timers(period, scope=Q(), key_lookup=None, key=None):
 # --- compliance -----------------------------------------------------------------------------------
 
 def _outcome_counts():
-    return {"measured": Count("id"), "met": Count("id", filter=Q(met=True, breached_at__isnull=True)),
-            "breached": Count("id", filter=Q(breached_at__isnull=False))}
+    # Counting counted_at (never null here) rather than id keeps the scans index-only.
+    return {"measured": Count("counted_at"),
+            "met": Count("counted_at", filter=Q(met=True, breached_at__isnull=True)),
+            "breached": Count("counted_at", filter=Q(breached_at__isnull=False))}
+
+
+def _sum_counts(rows):
+    return {name: sum(r.get(name, 0) for r in rows) for name in ("measured", "met", "breached")}
 
 
 def _row(counts, mtta=None, mttr=None):
@@ -233,39 +256,53 @@ def _row(counts, mtta=None, mttr=None):
 
 
 def _times_queryset(period, group_by, scope_kwargs, key=None):
-    """(queryset, group lookup, aggregates) for MTTA/MTTR (see the module's rules)."""
+    """(queryset, group lookup, aggregates) for MTTA/MTTR (see the module's rules): per group, the summed
+    durations and their counts, so that totals over groups are exact means."""
     group = GROUPINGS[group_by]
     if group.ticket_key is None:
-        responded = Q(ticket__first_response_at__gte=period.start, ticket__first_response_at__lt=period.end)
-        resolved = Q(ticket__resolved_at__gte=period.start, ticket__resolved_at__lt=period.end)
-        qs = SLATimer.objects.filter(_scope("ticket__", **scope_kwargs)).filter(
-            (Q(metric="response") & responded) | (Q(metric="resolution") & resolved))
-        lookup, mtta_q, mttr_q, prefix = group.timer_key, Q(metric="response"), Q(metric="resolution"), "ticket__"
+        qs = SLATimer.objects.filter(_scope(TIMER_SCOPE, **scope_kwargs), ticket_reached_at__gte=period.start,
+                                     ticket_reached_at__lt=period.end)
+        lookup, mtta_q, mttr_q = group.timer_key, Q(metric="response"), Q(metric="resolution")
+        mtta_duration = mttr_duration = _duration("ticket_reached_at", "ticket_created_at")
+        count_field = "ticket_reached_at"
     else:
         responded = Q(first_response_at__gte=period.start, first_response_at__lt=period.end)
         resolved = Q(resolved_at__gte=period.start, resolved_at__lt=period.end)
         qs = Ticket.objects.filter(_scope(**scope_kwargs)).filter(responded | resolved)
-        lookup, mtta_q, mttr_q, prefix = group.ticket_key, responded, resolved, ""
+        lookup, mtta_q, mttr_q = group.ticket_key, responded, resolved
+        mtta_duration = _duration("first_response_at", "created_at")
+        mttr_duration = _duration("resolved_at", "created_at")
+        count_field = "id"
     if key is not None:
         qs = qs.filter(_key_q(lookup, key))
     aggregates = {
-        "mtta": Avg(_duration(f"{prefix}first_response_at", f"{prefix}created_at"), filter=mtta_q),
-        "mttr": Avg(_duration(f"{prefix}resolved_at", f"{prefix}created_at"), filter=mttr_q),
+        "mtta_sum": Sum(mtta_duration, filter=mtta_q), "mtta_n": Count(count_field, filter=mtta_q),
+        "mttr_sum": Sum(mttr_duration, filter=mttr_q), "mttr_n": Count(count_field, filter=mttr_q),
     }
     return qs, lookup, aggregates
 
 
+def _time_sums(period, group_by, scope_kwargs, key=None):
+    """{group key: (mtta seconds summed, count, mttr seconds summed, count)} in one query."""
+    qs, lookup, aggregates = _times_queryset(period, group_by, scope_kwargs, key)
+    return {r[lookup]: (_float_seconds(r["mtta_sum"]), r["mtta_n"], _float_seconds(r["mttr_sum"]), r["mttr_n"])
+            for r in qs.values(lookup).annotate(**aggregates).order_by()}
+
+
+def _means(sums):
+    """(mtta, mttr) as timedeltas (None when nothing counted) from summed (seconds, count) pairs."""
+    mtta_s, mtta_n, mttr_s, mttr_n = (sum(values) for values in zip(*sums)) if sums else (0, 0, 0, 0)
+    return _mean(mtta_s, mtta_n), _mean(mttr_s, mttr_n)
+
+
 def response_times(period, group_by, scope_kwargs, key=None):
     """{group key: (mtta, mttr)} in one query."""
-    qs, lookup, aggregates = _times_queryset(period, group_by, scope_kwargs, key)
-    return {r[lookup]: (r["mtta"], r["mttr"]) for r in qs.values(lookup).annotate(**aggregates).order_by()}
+    return {k: _means([v]) for k, v in _time_sums(period, group_by, scope_kwargs, key).items()}
 
 
 def overall_times(period, group_by, scope_kwargs, key=None):
     """(mtta, mttr) over everything the report covers, in one query."""
-    qs, _lookup, aggregates = _times_queryset(period, group_by, scope_kwargs, key)
-    result = qs.aggregate(**aggregates)
-    return result["mtta"], result["mttr"]
+    return _means(list(_time_sums(period, group_by, scope_kwargs, key).values()))
 
 
 def trend(period, scope=Q(), key_lookup=None, key=None):
@@ -274,7 +311,7 @@ def trend(period, scope=Q(), key_lookup=None, key=None):
     window = Period("range", periods[0].start, periods[-1].end)
     trunc = TruncQuarter if period.kind == "quarter" else TruncMonth
     rows = (measured_timers(window, scope, key_lookup, key)
-            .annotate(bucket=trunc(counted_at, tzinfo=timezone.get_current_timezone()))
+            .annotate(bucket=trunc("counted_at", tzinfo=timezone.get_current_timezone()))
             .values("bucket").annotate(**_outcome_counts()).order_by())
     by_start = {timezone.localtime(r["bucket"]).date() if isinstance(r["bucket"], datetime.datetime)
                 else r["bucket"]: r for r in rows}
@@ -289,10 +326,11 @@ def compliance(period, group_by="service", service=None, organization=None, kind
     """The compliance report: one row per group, the total, the trend."""
     group = grouping(group_by)
     scope_kwargs = {"service": service, "organization": organization, "kind": kind}
-    scope = _scope("ticket__", **scope_kwargs)
+    scope = _scope(TIMER_SCOPE, **scope_kwargs)
     counts = {r[group.timer_key]: r for r in measured_timers(period, scope, group.timer_key, key)
               .values(group.timer_key).annotate(**_outcome_counts()).order_by()}
-    times = response_times(period, group_by, scope_kwargs, key)
+    sums = _time_sums(period, group_by, scope_kwargs, key)
+    times = {k: _means([v]) for k, v in sums.items()}
     keys = set(counts) | set(times)
     labels = labels_for(group_by, keys)
     rows = []
@@ -301,8 +339,7 @@ def compliance(period, group_by="service", service=None, organization=None, kind
         rows.append({"key": k, "label": labels.get(k, _("(none)")) if k is not None else _("(none)"),
                      **_row(counts.get(k, {}), mtta, mttr)})
     rows.sort(key=lambda r: (r["compliance"] is None, r["compliance"] or 0, str(r["label"])))
-    total_counts = measured_timers(period, scope, group.timer_key, key).aggregate(**_outcome_counts())
-    total = _row(total_counts, *overall_times(period, group_by, scope_kwargs, key))
+    total = _row(_sum_counts(counts.values()), *_means(list(sums.values())))
     return {"period": period.as_dict(), "group_by": group_by, "rows": rows, "total": total,
             "trend": trend(period, scope, group.timer_key, key)}
 
@@ -324,7 +361,9 @@ def breaches(period, group_by="service", service=None, organization=None, kind=N
              limit=BREACH_LIST_LIMIT):
     """Timers breached in the period (newest first), with their ticket, in one query."""
     group = grouping(group_by)
-    qs = (SLATimer.objects.filter(_scope("ticket__", service, organization, kind),
+    # A breached timer counts when it breached: the counted_at range lets the covering index find them.
+    qs = (SLATimer.objects.filter(_scope(TIMER_SCOPE, service, organization, kind),
+                                  counted_at__gte=period.start, counted_at__lt=period.end,
                                   breached_at__gte=period.start, breached_at__lt=period.end)
           .select_related("ticket", "ticket__service", "ticket__team", "ticket__organization",
                           "target", "target__agreement")

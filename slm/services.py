@@ -252,6 +252,7 @@ def repair_timers(ticket_ids, actor=None, now=None):
         changes, saved = {}, {}
         for metric, timer in replayed.items():
             current = live.pop(metric, None)
+            timer.copy_ticket(ticket)
             if current is None:
                 timer.save()
                 current, diff = timer, {"created": True}

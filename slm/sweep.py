@@ -2,27 +2,32 @@
 
 It selects on SLATimer.next_check_at (a partial index on non-null values), oldest due first, in bounded
 batches locked with SKIP LOCKED, so its cost grows with the timers due, not with the timers that exist.
-Each flag is also a conditional UPDATE (warned_percent < X, breached_at IS NULL): even two sweeps that
-saw the same row could not flag it twice.
+A batch is handled as a set: the new flags are computed in Python, then written with a few statements
+whatever the batch size: one conditional UPDATE per flag kind (warned_percent < X, breached_at IS NULL: even
+two sweeps that saw the same row could not flag it twice), one bulk UPDATE of next_check_at, and bulk
+inserts of the audit entries, the timer events and the outbox rows. Escalation rules that change a ticket
+go through core.services.update_ticket, one ticket at a time (they are rare).
 """
 
 import logging
+from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import notifications
 from core import services as core_services
-from core.models import AuditAction
+from core.context import request_id
+from core.models import AuditAction, AuditEntry, Outbox
 
 from . import clock
 from .models import EscalationRule, SLATimer, SLATimerEvent
-from .services import audit_sla
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
+WARNING, BREACH = EscalationRule.Trigger.WARNING, EscalationRule.Trigger.BREACH
 
 
 def due_timer_ids(now, batch_size):
@@ -37,46 +42,74 @@ def sweep(now=None, batch_size=BATCH_SIZE):
         ids = due_timer_ids(now, batch_size)
         if not ids:
             return 0
-        timers = (SLATimer.objects.filter(id__in=ids).order_by("id")
-                  .select_related("target__calendar", "ticket__team__manager", "ticket__assignee"))
-        rules = list(EscalationRule.objects.filter(active=True).select_related(
-            "notify_user", "notify_team__manager", "reassign_team"))
-        for timer in timers:
-            check(timer, now, rules)
+        timers = list(SLATimer.objects.filter(id__in=ids).order_by("id")
+                      .select_related("target__calendar", "ticket__team__manager", "ticket__assignee"))
+        flags = [(timer, trigger, old_warned) for timer in timers
+                 for trigger, old_warned in check(timer, now)]
+        write_flags(timers, flags, now)
+        if flags:
+            rules = list(EscalationRule.objects.filter(active=True).select_related(
+                "notify_user", "notify_team__manager", "reassign_team"))
+            queue_emails([notification(timer, trigger, old_warned, rules) for timer, trigger, old_warned in flags])
     return len(ids)
 
 
-def check(timer, now, rules):
-    """Flag what this timer crossed by `now`; recompute its next check."""
+def check(timer, now):
+    """Flag in memory what this timer crossed by `now` and recompute its next check (the row is locked);
+    returns [(trigger, warned percent before)]."""
     old_warned = timer.warned_percent
     reached = [p for p in clock.warning_thresholds(timer.target) if p <= clock.percent(timer, now)]
     new_warned = max(reached, default=old_warned)
     flags = []
-    if new_warned > old_warned and SLATimer.objects.filter(
-            pk=timer.pk, warned_percent__lt=new_warned).update(warned_percent=new_warned):
+    if new_warned > old_warned:
         timer.warned_percent = new_warned
-        flags.append(EscalationRule.Trigger.WARNING)
+        flags.append((WARNING, old_warned))
     if (timer.state == clock.RUNNING and timer.due_at is not None and timer.due_at <= now
-            and SLATimer.objects.filter(pk=timer.pk, breached_at__isnull=True).update(breached_at=timer.due_at)):
-        timer.breached_at = timer.due_at
-        flags.append(EscalationRule.Trigger.BREACH)
+            and timer.breached_at is None):
+        timer.breached_at = timer.counted_at = timer.due_at
+        flags.append((BREACH, old_warned))
     clock.schedule(timer)
-    SLATimer.objects.filter(pk=timer.pk).update(next_check_at=timer.next_check_at)
-    for trigger in flags:
-        flag(timer, trigger, old_warned, now, rules)
+    return flags
 
 
-def flag(timer, trigger, old_warned, now, rules):
+def write_flags(timers, flags, now):
+    """The batch's writes, as sets: flags (conditional), next checks, audit entries, timer events."""
+    warned = defaultdict(list)
+    breached = []
+    for timer, trigger, _old in flags:
+        if trigger == BREACH:
+            breached.append(timer.pk)
+        else:
+            warned[timer.warned_percent].append(timer.pk)
+    for percent, pks in warned.items():
+        SLATimer.objects.filter(pk__in=pks, warned_percent__lt=percent).update(warned_percent=percent)
+    if breached:
+        SLATimer.objects.filter(pk__in=breached, breached_at__isnull=True).update(
+            breached_at=F("due_at"), counted_at=F("due_at"))
+    SLATimer.objects.bulk_update(timers, ["next_check_at"])
+    if not flags:
+        return
+    entries = AuditEntry.objects.bulk_create([
+        AuditEntry(ticket_id=timer.ticket_id, action=AuditAction.SLA_BREACHED if trigger == BREACH else AuditAction.SLA,
+                   changes={"sla_breach" if trigger == BREACH else "sla_warning": flag_data(timer, trigger)},
+                   request_id=request_id.get())
+        for timer, trigger, _old in flags])
+    SLATimerEvent.objects.bulk_create([
+        SLATimerEvent(timer=timer, kind=SLATimerEvent.Kind.BREACHED if trigger == BREACH else SLATimerEvent.Kind.WARNED,
+                      at=timer.breached_at if trigger == BREACH else now, audit_entry=entry,
+                      data={"percent": flag_data(timer, trigger)["percent"], "flagged_at": now.isoformat()})
+        for (timer, trigger, _old), entry in zip(flags, entries)])
+
+
+def flag_data(timer, trigger):
+    return {"timer": timer.pk, "metric": timer.metric, "target": timer.target.name,
+            "percent": 100 if trigger == BREACH else timer.warned_percent}
+
+
+def notification(timer, trigger, old_warned, rules):
+    """(recipients, subject, body, ticket id) of one flag, after carrying out the escalation rules it meets."""
     ticket = timer.ticket
-    breach = trigger == EscalationRule.Trigger.BREACH
-    data = {"timer": timer.pk, "metric": timer.metric, "target": timer.target.name,
-            "percent": 100 if breach else timer.warned_percent}
-    entry = audit_sla(ticket.pk, AuditAction.SLA_BREACHED if breach else AuditAction.SLA,
-                      {"sla_breach" if breach else "sla_warning": data})
-    SLATimerEvent.objects.create(timer=timer, kind=SLATimerEvent.Kind.BREACHED if breach else SLATimerEvent.Kind.WARNED,
-                                 at=timer.breached_at if breach else now, audit_entry=entry,
-                                 data={"percent": data["percent"], "flagged_at": now.isoformat()})
-    if breach:
+    if trigger == BREACH:
         subject = _("%(number)s: the %(metric)s target “%(target)s” is breached") % {
             "number": ticket.number, "metric": timer.get_metric_display(), "target": timer.target.name}
     else:
@@ -88,7 +121,28 @@ def flag(timer, trigger, old_warned, now, rules):
     for rule in rules:
         if applies(rule, timer, trigger, old_warned):
             recipients += escalate(rule, ticket)
-    notifications.queue_email(recipients, subject, body, ticket=ticket)
+    return recipients, subject, body, ticket.pk
+
+
+def queue_emails(messages):
+    """One pending Outbox row per distinct non-empty address of each message, in one INSERT; delivery is
+    queued on commit (as core.notifications.queue_email does for one message)."""
+    rows = [Outbox(channel="email", recipient=address, subject=str(subject)[:255], body=str(body), ticket_id=ticket_id)
+            for recipients, subject, body, ticket_id in messages
+            for address in dict.fromkeys(r.strip() for r in recipients if r and r.strip())]
+    if rows:
+        Outbox.objects.bulk_create(rows)
+        transaction.on_commit(_kick_delivery)
+    return rows
+
+
+def _kick_delivery():
+    from core.tasks import deliver_outbox
+
+    try:
+        deliver_outbox.delay()
+    except Exception:  # the broker is unreachable: the beat entry delivers the pending rows later
+        log.warning("outbox delivery could not be queued; pending rows wait for the next beat", exc_info=True)
 
 
 def applies(rule, timer, trigger, old_warned):

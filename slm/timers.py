@@ -1,5 +1,7 @@
 """Live SLA timer sync: registered with core.hooks.on_ticket_written, runs inside the writing transaction."""
 
+from django.db.models import Case, DateTimeField, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core.models import AuditEntry
@@ -8,7 +10,11 @@ from . import clock, matching
 from .models import SLATimer, SLATimerEvent
 
 SAVED_FIELDS = ["target", "state", "elapsed_seconds", "elapsed_at", "due_at", "next_check_at", "warned_percent",
-                "breached_at", "stopped_at", "met"]
+                "breached_at", "stopped_at", "met", *SLATimer.COPIED_FIELDS]
+# Ticket field -> the timer's copy of it (read by the reports).
+COPIES = {"kind": "ticket_kind", "service": "ticket_service_id", "team": "ticket_team_id",
+          "organization": "ticket_organization_id", "priority": "ticket_priority"}
+REACHED = {"first_response_at", "resolved_at"}
 
 
 def snapshot_of(ticket):
@@ -21,6 +27,18 @@ def snapshot_of(ticket):
 
 def live_match(snapshot, at):
     return matching.match(snapshot, timezone.localdate(at, timezone.get_default_timezone()))
+
+
+def refresh_copies(ticket, fields, exclude=()):
+    """One UPDATE giving all the ticket's timers (but `exclude`) the new values of the changed ticket fields."""
+    values = {COPIES[name]: getattr(ticket, COPIES[name].removeprefix("ticket_"))
+              for name in fields if name in COPIES}
+    if fields & REACHED:
+        values["ticket_reached_at"] = Case(  # typed: PostgreSQL reads a bare NULL parameter as text
+            When(metric="response", then=Cast(Value(ticket.first_response_at), DateTimeField())),
+            default=Cast(Value(ticket.resolved_at), DateTimeField()))
+    if values:
+        SLATimer.objects.filter(ticket_id=ticket.pk).exclude(pk__in=exclude).update(**values)
 
 
 def persist(touched, audit_entry):
@@ -41,7 +59,9 @@ def on_ticket_written(ticket, changes, actor, action):
     changed = set(changes)
     if action == "created":
         changed.add("created")
+    copied = changed & (set(COPIES) | REACHED) if "created" not in changed else set()
     if not changed & (clock.RELEVANT_FIELDS | {"created"}):
+        refresh_copies(ticket, copied)
         return
     audit_entry = AuditEntry.objects.filter(ticket_id=ticket.pk).order_by("-id").first()
     at = audit_entry.created_at if audit_entry else timezone.now()
@@ -51,4 +71,7 @@ def on_ticket_written(ticket, changes, actor, action):
     if "created" in changed or changed & clock.MATCH_FIELDS:
         ticket = ticket.specific
     touched = clock.sync_ticket(timers, snapshot_of(ticket), changed, at, live_match)
+    for timer, _events in touched:
+        timer.copy_ticket(ticket)
     persist(touched, audit_entry)
+    refresh_copies(ticket, copied, exclude=[timer.pk for timer, _events in touched])

@@ -5,6 +5,12 @@ A timer's `state` is running, paused or stopped. Being breached is orthogonal: `
 `elapsed_seconds` are business seconds accumulated up to `elapsed_at`; while running,
 elapsed(now) = elapsed_seconds + calendar.elapsed(elapsed_at, now). `next_check_at` is the next warning or
 breach instant (null when paused, stopped, or nothing is left to flag): the sweep selects on it.
+
+Reports read only this table: each timer carries copies of its ticket's grouping fields (kind, service, team,
+organization, priority), its ticket's created_at and the instant its metric was reached on the ticket
+(first_response_at for a response timer, resolved_at for a resolution timer), kept by the timer sync
+(slm.timers) on every ticket write, and `counted_at`, the instant its outcome became known (breached_at,
+else stopped_at when stopped with an outcome; null while not measured), kept by save() and the sweep.
 """
 
 from django.db import models
@@ -35,6 +41,21 @@ class SLATimer(models.Model):
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
     met = models.BooleanField(_("met"), null=True, blank=True)
+    counted_at = models.DateTimeField(_("counted in reports at"), null=True, blank=True, editable=False)
+    ticket_kind = models.CharField(_("ticket kind"), max_length=20, blank=True, default="", editable=False)
+    ticket_service = models.ForeignKey("slm.Service", verbose_name=_("ticket's service"), null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+", db_index=False,
+                                       editable=False)
+    ticket_team = models.ForeignKey("core.Team", verbose_name=_("ticket's team"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False, editable=False)
+    ticket_organization = models.ForeignKey("core.Organization", verbose_name=_("ticket's organization"),
+                                            null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                            db_index=False, editable=False)
+    ticket_priority = models.PositiveSmallIntegerField(_("ticket's priority"), null=True, blank=True,
+                                                       editable=False)
+    ticket_created_at = models.DateTimeField(_("ticket created at"), null=True, blank=True, editable=False)
+    ticket_reached_at = models.DateTimeField(_("ticket responded / resolved at"), null=True, blank=True,
+                                             editable=False)
 
     class Meta:
         ordering = ["ticket", "metric"]
@@ -49,10 +70,50 @@ class SLATimer(models.Model):
                          condition=Q(state="running")),
             models.Index(fields=["ticket"], name="slm_timer_breached",
                          condition=Q(breached_at__isnull=False)),
+            # Compliance and breach reports: a range of counted_at, grouped and scoped by the ticket copies;
+            # every column they read is in the index (index-only scans).
+            models.Index(fields=["counted_at", "ticket_service", "ticket_team", "ticket_organization",
+                                 "ticket_priority", "target", "met", "breached_at", "ticket_kind"],
+                         name="slm_timer_counted", condition=Q(counted_at__isnull=False)),
+            # MTTA / MTTR grouped by agreement or target: a range of the instant the metric was reached.
+            models.Index(fields=["ticket_reached_at", "target", "metric", "ticket_created_at", "ticket_service",
+                                 "ticket_organization", "ticket_kind"],
+                         name="slm_timer_reached", condition=Q(ticket_reached_at__isnull=False)),
         ]
 
     def __str__(self):
         return f"{self.ticket_id} {self.metric} ({self.state})"
+
+    COPIED_FIELDS = ["ticket_kind", "ticket_service", "ticket_team", "ticket_organization", "ticket_priority",
+                     "ticket_created_at", "ticket_reached_at"]
+
+    @staticmethod
+    def outcome_instant(breached_at, stopped_at, met):
+        """counted_at: when the outcome became known (None: not measured)."""
+        if breached_at is not None:
+            return breached_at
+        return stopped_at if met is not None else None
+
+    def copy_ticket(self, ticket):
+        """Take the ticket's reporting fields (any Ticket row; not saved here)."""
+        self.ticket_kind = ticket.kind
+        self.ticket_service_id = ticket.service_id
+        self.ticket_team_id = ticket.team_id
+        self.ticket_organization_id = ticket.organization_id
+        self.ticket_priority = ticket.priority
+        self.ticket_created_at = ticket.created_at
+        self.ticket_reached_at = ticket.first_response_at if self.metric == "response" else ticket.resolved_at
+
+    def save(self, *args, **kwargs):
+        self.counted_at = self.outcome_instant(self.breached_at, self.stopped_at, self.met)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "counted_at"}
+        elif self.ticket_created_at is None and self.ticket_id is not None:
+            from core.models import Ticket
+
+            self.copy_ticket(Ticket.objects.get(pk=self.ticket_id))
+        super().save(*args, **kwargs)
 
     @property
     def is_breached(self):

@@ -145,3 +145,33 @@ def test_business_calendar_drives_due(clock, agent):
     t = timer(factories.incident(agent))
     assert t.due_at == dt.datetime(2026, 3, 3, 11, tzinfo=dt.timezone.utc)
     assert t.next_check_at == dt.datetime(2026, 3, 2, 14, tzinfo=dt.timezone.utc)  # 50 %
+
+
+def test_ticket_changes_update_the_timers_report_copies(clock, agent):
+    from core import services as core_services
+
+    cal = around_the_clock()
+    TargetFactory(calendar=cal, metric="response", target_seconds=3600, name="Response")
+    TargetFactory(calendar=cal, target_seconds=4 * 3600, name="Resolution")
+    first, second = factories.TeamFactory(name="First line", members=[agent]), factories.TeamFactory(name="Second")
+    incident = factories.incident(agent, team=first)
+    timers = SLATimer.objects.filter(ticket=incident)
+    assert {(t.metric, t.ticket_kind, t.ticket_team_id, t.ticket_priority, t.ticket_created_at, t.ticket_reached_at)
+            for t in timers} == {(m, "incident", first.pk, incident.priority, incident.created_at, None)
+                                 for m in ("response", "resolution")}
+    clock.advance(minutes=10)
+    core_services.update_ticket(incident, agent, {"team": second, "impact": 1, "urgency": 1})
+    incident.refresh_from_db()
+    assert incident.priority == 1
+    assert set(timers.values_list("ticket_team_id", "ticket_priority")) == {(second.pk, 1)}
+    core_services.update_ticket(incident, agent, {"team": first, "assignee": agent})  # first response
+    incident.refresh_from_db()
+    response, resolution = timer(incident, "response"), timer(incident)
+    assert (response.ticket_team_id, response.ticket_reached_at, response.counted_at) == (
+        first.pk, incident.first_response_at, response.stopped_at)
+    assert (resolution.ticket_team_id, resolution.ticket_reached_at, resolution.counted_at) == (first.pk, None, None)
+    clock.advance(minutes=10)
+    resolve(incident, agent)
+    incident.refresh_from_db()
+    resolution = timer(incident)
+    assert (resolution.ticket_reached_at, resolution.counted_at) == (incident.resolved_at, resolution.stopped_at)
