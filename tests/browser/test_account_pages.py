@@ -9,6 +9,7 @@ from tests.support.browser import login
 
 @pytest.mark.django_db(transaction=True)
 def test_token_created_on_profile_then_log_out(page, live_server):
+    page.set_default_timeout(30000)  # CI machines run many suites at once
     factories.agent(username="tokens", first_name="Toni", last_name="Keys")
     page.goto(f"{live_server.url}/login/")
     page.screenshot(path="/tmp/ui-login.png")

@@ -9,6 +9,7 @@ from tests.support.browser import login
 
 @pytest.mark.django_db(transaction=True)
 def test_agent_creates_finds_notes_and_resolves_an_incident(page, live_server):
+    page.set_default_timeout(30000)  # CI machines run many suites at once
     agent = factories.agent(username="journey", first_name="Jo", last_name="Agent")
     factories.TeamFactory(name="Service Desk", members=[agent])
     factories.incident(title="Unrelated older incident", actor=agent)

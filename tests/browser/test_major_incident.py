@@ -9,6 +9,7 @@ from tests.support.browser import login
 
 @pytest.mark.django_db(transaction=True)
 def test_reassign_then_resolve_parent_with_children(page, live_server):
+    page.set_default_timeout(30000)  # CI machines run many suites at once
     agent = factories.agent(username="mim", first_name="Mia", last_name="Manager")
     network_agent = factories.agent(username="netops", first_name="Nat", last_name="Ops")
     factories.TeamFactory(name="Service Desk", members=[agent])

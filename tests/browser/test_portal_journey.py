@@ -10,6 +10,7 @@ from tests.support.browser import login
 
 @pytest.mark.django_db(transaction=True)
 def test_requester_reports_a_problem_in_chinese(page, live_server):
+    page.set_default_timeout(30000)  # CI machines run many suites at once
     factories.requester(username="portal-user", first_name="Li", last_name="Wei")
     agent = factories.agent(username="desk-agent")
 
