@@ -6,8 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import account_services, permissions, ui
@@ -54,12 +57,29 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def _rows(queryset):
-    rows = list(queryset.select_related(*ROW_RELATED).order_by("priority", "-id")[:HOME_LIST_SIZE])
+TICKET_COLUMNS = [
+    ui.Column(gettext_lazy("Number"), lambda r: mark_safe(f'<a href="{r.url}">{escape(r.number)}</a>'), "nowrap"),
+    ui.Column(gettext_lazy("Title"), lambda r: r.title, "title"),
+    ui.Column(gettext_lazy("State"), lambda r: mark_safe(
+        f'<span class="state state-{escape(r.state)}">{escape(r.state_text)}</span>')),
+    ui.Column(gettext_lazy("Priority"), lambda r: mark_safe(
+        f'<span class="prio prio-{r.priority:d}">P{r.priority:d}</span>')),
+    ui.Column(gettext_lazy("Team"), lambda r: r.team.name if r.team else "—"),
+    ui.Column(gettext_lazy("Assignee"), lambda r: ui.person(r.assignee)),
+    ui.Column(gettext_lazy("Updated"), lambda r: ui.local_minute(r.updated_at), "nowrap"),
+]
+
+
+def _rows(queryset, ordering=("priority", "-id")):
+    rows = list(queryset.select_related(*ROW_RELATED).order_by(*ordering)[:HOME_LIST_SIZE])
     for row in rows:
         row.url = ui.ticket_url(row)
-        row.state_label = ui.state_label(row)
+        row.state_text = str(ui.state_label(row))
     return rows
+
+
+def _table(rows):
+    return ui.rows_html(rows, TICKET_COLUMNS, _("Nothing here."))
 
 
 @login_required
@@ -76,18 +96,15 @@ def home(request):
         (_("Unassigned in my teams"), "unassigned",
          _rows(open_tickets.filter(team_id__in=my_teams, assignee__isnull=True)), f"{teams_query}&assignee=none"),
     ]
+    sections = [(title, key, rows, query, _table(rows)) for title, key, rows, query in sections]
     return render(request, "core/my_work.html", {"sections": sections})
 
 
 def portal(request, report_form=None, status=200):
     """The requester's start page: their tickets and a short form to report a problem."""
-    tickets = permissions.visible_tickets(request.user, Ticket.objects.all())
-    rows = list(tickets.select_related(*ROW_RELATED).order_by("-id")[:HOME_LIST_SIZE])
-    for row in rows:
-        row.url = ui.ticket_url(row)
-        row.state_label = ui.state_label(row)
-    return render(request, "core/portal.html", {"rows": rows, "report_form": report_form or ReportProblemForm()},
-                  status=status)
+    rows = _rows(permissions.visible_tickets(request.user, Ticket.objects.all()), ordering=("-id",))
+    return render(request, "core/portal.html", {
+        "rows": rows, "rows_html": _table(rows), "report_form": report_form or ReportProblemForm()}, status=status)
 
 
 def _safe_next(request, fallback):

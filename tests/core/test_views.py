@@ -150,7 +150,7 @@ def test_my_work_lists_assigned_team_and_unassigned(client, agent_user):
     elsewhere = factories.incident(title="Other team work")
     client.force_login(agent_user)
     response = client.get(reverse("home"))
-    sections = {key: [r.number for r in rows] for _t, key, rows, _q in response.context["sections"]}
+    sections = {key: [r.number for r in rows] for _t, key, rows, _q, _h in response.context["sections"]}
     assert sections["assigned"] == [mine.number]
     assert set(sections["teams"]) == {mine.number, unassigned.number}
     assert sections["unassigned"] == [unassigned.number]
