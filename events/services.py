@@ -20,6 +20,7 @@ from incidents import workflow as incident_workflow
 from incidents.models import ResolutionCode
 
 from . import correlation, formats, mapping
+from .dispatch import dispatch
 from .models import SEVERITY_RANK, Alert, Event, IncidentRule, Severity
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,18 @@ def _existing(raws, keys):
     return {(source, key): pk for source, key, pk in rows if (source, key) in wanted}
 
 
+def _insert(new):
+    """One INSERT for the new rows. Outside a transaction a single row is one autocommit statement (no
+    BEGIN/COMMIT round trips); inside one, a savepoint lets the caller recover from a concurrent duplicate."""
+    if transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            Event.objects.bulk_create(new)
+    elif len(new) == 1:
+        new[0].save(force_insert=True)
+    else:
+        Event.objects.bulk_create(new)
+
+
 def accept(format_name, raws, header_key=None):
     """Store the raw events (one INSERT for a batch) and queue their processing once committed."""
     keys = _keys(raws, header_key)
@@ -74,27 +87,17 @@ def accept(format_name, raws, header_key=None):
             slots.append(event)
             if ident:
                 fresh[ident] = event
+        if not new:
+            break
         try:
-            with transaction.atomic():
-                if new:
-                    Event.objects.bulk_create(new)
-                    transaction.on_commit(lambda ids=[e.pk for e in new]: queue_processing(ids))
+            _insert(new)
             break
         except IntegrityError:
             if attempt == 2:  # a concurrent retry stored the same key between our read and our insert
                 raise
+    if new:
+        transaction.on_commit(lambda ids=[e.pk for e in new]: dispatch(ids))
     return Accepted([slot if isinstance(slot, int) else slot.pk for slot in slots], len(new))
-
-
-def queue_processing(event_ids):
-    """Hand the events to Celery; if the broker is unreachable they stay stored and the sweep takes them."""
-    from .tasks import process_event
-
-    try:
-        process_event.apply_async(args=[event_ids], retry=False)
-    except Exception as exc:  # kombu OperationalError, socket errors: the rows are safe in the database
-        log.warning("events: broker unavailable (%s); %d event(s) left for events.process_pending",
-                    exc, len(event_ids))
 
 
 # --- processing ---------------------------------------------------------------------------
