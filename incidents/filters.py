@@ -1,4 +1,7 @@
-"""One FilterSet for the incident queue, shared by the REST API and the HTML list."""
+"""One FilterSet for the incident queue, shared by the REST API and the HTML list.
+
+Multi-value filters are distinct=False: none can duplicate rows, and DISTINCT sorts every match (seconds at 1M).
+"""
 
 import django_filters as filters
 from django.db.models import Q
@@ -21,13 +24,13 @@ ORDERINGS = {
 
 class IncidentFilter(filters.FilterSet):
     q = filters.CharFilter(method="filter_text", label=_("Search"))
-    state = filters.MultipleChoiceFilter(choices=list(STATES.items()), label=_("State"))
+    state = filters.MultipleChoiceFilter(choices=list(STATES.items()), label=_("State"), distinct=False)
     open = filters.BooleanFilter(method="filter_open", label=_("Open"))
-    priority = filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    priority = filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"), distinct=False)
     impact = filters.ChoiceFilter(choices=Impact.choices, label=_("Impact"))
     urgency = filters.ChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
     channel = filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
-    team = filters.ModelMultipleChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    team = filters.ModelMultipleChoiceFilter(queryset=Team.objects.all(), label=_("Team"), distinct=False)
     assignee = filters.CharFilter(method="filter_assignee", label=_("Assignee"),
                                   help_text=_("A user id, “me” or “none”."))
     requester = filters.NumberFilter(field_name="requester_id", **ID_BOUNDS, label=_("Requester"))

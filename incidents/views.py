@@ -52,8 +52,8 @@ def incident_list(request):
     if not permissions.is_agent(request.user):
         return redirect("home")
     # kind= is implied by the join, but lets PostgreSQL use the (kind, state|priority, -id) indexes.
-    base = queries.incident_list(request.user).filter(kind=KIND).select_related(None).select_related(
-        "team", "assignee", "service").only(*ROW_FIELDS)
+    base = (queries.incident_list(request.user).filter(kind=KIND).prefetch_related(None)
+            .select_related(None).select_related("team", "assignee", "service").only(*ROW_FIELDS))
     filterset = IncidentFilter(request.GET or None, queryset=base, request=request)
     prepare_filter_form(filterset.form)
     ordering_key = request.GET.get("ordering") if request.GET.get("ordering") in ORDERINGS else "-id"
