@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,7 +86,7 @@ def write_flags(timers, flags, now):
     if breached:
         SLATimer.objects.filter(pk__in=breached, breached_at__isnull=True).update(
             breached_at=F("due_at"), counted_at=F("due_at"))
-    SLATimer.objects.bulk_update(timers, ["next_check_at"])
+    set_next_checks(timers)
     if not flags:
         return
     entries = AuditEntry.objects.bulk_create([
@@ -101,14 +101,39 @@ def write_flags(timers, flags, now):
         for (timer, trigger, _old), entry in zip(flags, entries)])
 
 
+def set_next_checks(timers):
+    """Store each timer's next_check_at: one UPDATE for those with nothing left to flag, one UPDATE ... FROM
+    (VALUES ...) for the others (bulk_update's CASE per row costs about a millisecond of Python per timer)."""
+    done = [t.pk for t in timers if t.next_check_at is None]
+    pending = [t for t in timers if t.next_check_at is not None]
+    if done:
+        SLATimer.objects.filter(pk__in=done).update(next_check_at=None)
+    if pending:
+        ops = connection.ops
+        cast = "::timestamptz" if connection.vendor == "postgresql" else ""
+        table = ops.quote_name(SLATimer._meta.db_table)
+        values = ", ".join([f"(%s, %s{cast})"] * len(pending))
+        params = [p for t in pending for p in (t.pk, ops.adapt_datetimefield_value(t.next_check_at))]
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET next_check_at = v.column2 FROM (VALUES {values}) AS v "
+                           f"WHERE {table}.id = v.column1", params)
+
+
 def flag_data(timer, trigger):
     return {"timer": timer.pk, "metric": timer.metric, "target": timer.target.name,
             "percent": 100 if trigger == BREACH else timer.warned_percent}
 
 
 def notification(timer, trigger, old_warned, rules):
-    """(recipients, subject, body, ticket id) of one flag, after carrying out the escalation rules it meets."""
+    """(recipients, subject, body, ticket id) of one flag, after carrying out the escalation rules it meets
+    (no text is rendered when nobody is to be told)."""
     ticket = timer.ticket
+    recipients = [getattr(ticket.assignee, "email", ""), getattr(getattr(ticket.team, "manager", None), "email", "")]
+    for rule in rules:
+        if applies(rule, timer, trigger, old_warned):
+            recipients += escalate(rule, ticket)
+    if not any(r and r.strip() for r in recipients):
+        return [], "", "", ticket.pk
     if trigger == BREACH:
         subject = _("%(number)s: the %(metric)s target “%(target)s” is breached") % {
             "number": ticket.number, "metric": timer.get_metric_display(), "target": timer.target.name}
@@ -117,10 +142,6 @@ def notification(timer, trigger, old_warned, rules):
             "number": ticket.number, "percent": timer.warned_percent, "metric": timer.get_metric_display(),
             "target": timer.target.name}
     body = f"{ticket.number} {ticket.title}\n{subject}"
-    recipients = [getattr(ticket.assignee, "email", ""), getattr(getattr(ticket.team, "manager", None), "email", "")]
-    for rule in rules:
-        if applies(rule, timer, trigger, old_warned):
-            recipients += escalate(rule, ticket)
     return recipients, subject, body, ticket.pk
 
 
