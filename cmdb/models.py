@@ -136,7 +136,9 @@ class Relationship(models.Model):
             models.UniqueConstraint(fields=["source", "target", "kind"], name="cmdb_relationship_unique"),
             models.CheckConstraint(condition=~Q(source=F("target")), name="cmdb_relationship_no_self"),
         ]
-        indexes = [models.Index(fields=["target", "source"], name="cmdb_rel_target_source")]
+        # The impact walk reads (target, source, kind) by target, the upstream walk (source, target, kind) by
+        # source (the unique constraint's index): both from the index alone.
+        indexes = [models.Index(fields=["target", "source", "kind"], name="cmdb_rel_target_source_kind")]
 
     def __str__(self):
         return f"{self.source_id} {self.kind} {self.target_id}"

@@ -107,3 +107,26 @@ def test_service_cis(agent_api, graph):
 def test_upstream_api(agent_api, graph):
     body = agent_api.get(f"/api/v1/cis/{graph['app'].pk}/upstream/").json()
     assert {c["name"] for c in body["cis"]} == {"db", "san", "fw"}
+
+
+def test_each_ci_once_with_its_shortest_path_on_a_diamond_lattice():
+    """Layers of 4 CIs, each depending on every CI of the layer below: 4^8 paths to the top, one row each."""
+    layers = [[CIFactory(name=f"l{depth}-{i}") for i in range(4)] for depth in range(9)]
+    for below, above in zip(layers, layers[1:]):
+        for source in above:
+            for target in below:
+                RelationshipFactory(source=source, target=target)
+    rows = queries.impacted([layers[0][0].pk])
+    assert len(rows) == 8 * 4 and len({r.id for r in rows}) == len(rows)
+    top = next(r for r in rows if r.name == "l8-2")
+    # Equally short paths: the one through the lowest-numbered CI of each layer explains it.
+    assert top.depth == 8 and top.path == ["l0-0", "l1-0", "l2-0", "l3-0", "l4-0", "l5-0", "l6-0", "l7-0", "l8-2"]
+    assert top.path_ids == [layers[d][0].pk for d in range(8)] + [layers[8][2].pk]
+
+
+def test_start_cis_stay_at_depth_zero(graph):
+    rows = queries.impacted([graph["db"].pk, graph["app"].pk], include_start=True)
+    assert names(rows) == {"db": 0, "app": 0, "batch": 1, "web": 1, "api": 1}
+    assert {r.name: r.path for r in rows}["web"] == ["app", "web"]
+    assert names(queries.impacted([graph["db"].pk], max_depth=0, include_start=True)) == {"db": 0}
+    assert queries.impacted([]) == [] and queries.impacted([999999]) == []
