@@ -65,7 +65,9 @@ def on_ticket_written(ticket, changes, actor, action):
         return
     audit_entry = AuditEntry.objects.filter(ticket_id=ticket.pk).order_by("-id").first()
     at = audit_entry.created_at if audit_entry else timezone.now()
-    timers = {t.metric: t for t in SLATimer.objects.filter(ticket_id=ticket.pk).select_related("target__calendar")}
+    # Locked so a concurrent sweep's warning or breach flag is read here, never overwritten by the save below.
+    timers = {t.metric: t for t in SLATimer.objects.filter(ticket_id=ticket.pk).select_related("target__calendar")
+              .select_for_update(of=("self",))}
     if "created" not in changed and not timers and not changed & clock.MATCH_FIELDS:
         return
     if "created" in changed or changed & clock.MATCH_FIELDS:
