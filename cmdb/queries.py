@@ -63,7 +63,7 @@ def can_write(user):
     return permissions.is_manager(user)
 
 
-@dataclass
+@dataclass(slots=True)
 class ImpactRow:
     id: int
     name: str
