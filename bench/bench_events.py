@@ -3,16 +3,24 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/itsm_bench_events \
     CELERY_BROKER_URL=redis://127.0.0.1:6379/14 .venv/bin/python bench/bench_events.py --seconds 15
 
-Runs in one process with Django's test client (the full middleware stack, token authentication, JSON parsing,
-validation and the INSERT; no network), so the figures are per process on this machine; a gunicorn with one
-worker per core scales them by the cores left after PostgreSQL. Each measurement stops after --seconds.
+Acceptance is measured over HTTP: a gunicorn with --workers sync workers (default 2, one per core) on a free
+loopback port serves the whole project plus the baseline endpoint of bench/common.py (DRF, no auth, one raw
+INSERT), so the baseline shares process, middleware and database. The client is the standard library
+(http.client, keep-alive) in 1 and then --clients threads, each measurement stopping after --seconds. The
+client runs on the same cores as the server and PostgreSQL, as the baseline's client does, so compare the
+ratio "vs minimal" rather than the absolute figures. The accepted events are published to the broker in
+CELERY_BROKER_URL (one message per 0.2 s per worker), which is purged at the end: nobody consumes them here.
+
+Processing is measured in this process, calling what the Celery task calls (batches of 100 ids).
 The database named in DATABASE_URL is created and migrated if needed, and its events and alerts are emptied.
 """
 
 import argparse
+import http.client
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -50,71 +58,14 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.http import JsonResponse  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
-from django.urls import include, path  # noqa: E402
-from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 
-
-@csrf_exempt
-def minimal_store_one_row(request):
-    """The baseline: parse JSON, INSERT one row, answer 202; no auth, no validation, no queueing."""
-    from events.models import Event
-
-    data = json.loads(request.body)
-    event = Event.objects.create(source=data.get("source", ""), format="generic", payload=data)
-    return JsonResponse({"id": event.pk}, status=202)
-
-
-urlpatterns = [
-    path("minimal/", minimal_store_one_row),
-    path("api/v1/", include("itsm.api")),
-]
+from bench.common import Result, Server, create_baseline_table, print_table  # noqa: E402
 
 
 def event(i, nodes=500):
     return {"source": "bench", "node": f"node{i % nodes:04d}", "check": f"check{i % 7}",
             "severity": ("critical", "warning", "major", "minor")[i % 4], "message": "load test",
             "time": "2026-11-24T10:00:00Z", "labels": {"env": "bench", "seq": str(i)}}
-
-
-def run_for(seconds, fn):
-    """Call fn() until `seconds` have passed; returns (calls, elapsed)."""
-    calls, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        fn(calls)
-        calls += 1
-    return calls, time.perf_counter() - start
-
-
-def run_concurrent(seconds, clients, fn):
-    """fn(client, i) from `clients` threads, each with its own test client and database connection, so
-    PostgreSQL can group their commits (as several gunicorn workers would); returns (calls, elapsed)."""
-    import threading
-
-    from django.db import connections
-
-    counts = [0] * clients
-    deadline = time.perf_counter() + seconds
-
-    def worker(slot):
-        client = Client(HTTP_AUTHORIZATION=CLIENT_AUTH)
-        while time.perf_counter() < deadline:
-            fn(client, slot * 1_000_000 + counts[slot])
-            counts[slot] += 1
-        connections.close_all()
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(slot,)) for slot in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts), time.perf_counter() - start
-
-
-CLIENT_AUTH = ""
 
 
 def setup_data():
@@ -126,35 +77,90 @@ def setup_data():
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
+        create_baseline_table(cursor)
         cursor.execute(f"TRUNCATE {Alert._meta.db_table}, {Event._meta.db_table} RESTART IDENTITY CASCADE")
     user, _ = get_user_model().objects.get_or_create(username="bench-integration")
     user.groups.add(Group.objects.get(name="integration"))
+    ApiToken.objects.filter(user=user, name="bench").delete()  # one token, however often the bench runs
     _, key = ApiToken.generate(user, "bench")
     return key
 
 
-def post(client, url, body):
-    response = client.post(url, body, content_type="application/json")
-    assert response.status_code == 202, response.content
+def measure_for(name, port, url, *, seconds, clients, body_fn, headers, expect, warmup=20):
+    """POST body_fn(i) to url from `clients` threads (one keep-alive connection each) until `seconds` have
+    passed; a Result with one latency per answered request (an answer outside `expect` is an error)."""
+    for i in range(warmup):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("POST", url, body=body_fn(-1 - i), headers=headers)
+        conn.getresponse().read()
+        conn.close()
+    latencies, errors, statuses = [], [], {}
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker(slot):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        i = slot * 10_000_000
+        mine = []
+        while time.perf_counter() < deadline:
+            body = body_fn(i)
+            i += 1
+            began = time.perf_counter()
+            try:
+                conn.request("POST", url, body=body, headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                with lock:
+                    errors.append(repr(exc))
+                continue
+            elapsed = time.perf_counter() - began
+            if response.status in expect:
+                mine.append(elapsed)
+            else:
+                with lock:
+                    errors.append(f"{response.status}: {data[:200]!r}")
+            with lock:
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(slot,)) for slot in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Result(name, latencies, time.perf_counter() - began, errors, statuses)
 
 
-def measure_accept(seconds, key, clients):
-    global CLIENT_AUTH
-    CLIENT_AUTH = f"Token {key}"
-    client = Client(HTTP_AUTHORIZATION=CLIENT_AUTH)
-    batches = [json.dumps([event(b * 100 + i) for i in range(100)]) for b in range(50)]
+def measure_accept(args, key):
+    database_url = os.environ["DATABASE_URL"]
+    token = {"Authorization": f"Token {key}", "Content-Type": "application/json"}
+    plain = {"Content-Type": "application/json"}
+    batches = [json.dumps([event(b * 100 + i) for i in range(100)]).encode() for b in range(50)]
     cases = [
-        ("minimal Django endpoint, 1 row per request", "/minimal/", lambda i: json.dumps(event(i)), 1),
-        ("POST /api/v1/events/ single", "/api/v1/events/", lambda i: json.dumps(event(i)), 1),
-        ("POST /api/v1/events/ batches of 100", "/api/v1/events/", lambda i: batches[i % len(batches)], 100),
+        ("minimal DRF create (raw INSERT)", "/bench/minimal/create/", plain, (201,),
+         lambda i: json.dumps({"title": f"row {i}"}).encode(), 1),
+        ("POST /api/v1/events/ single", "/api/v1/events/", token, (202,),
+         lambda i: json.dumps(event(i)).encode(), 1),
+        ("POST /api/v1/events/ batches of 100", "/api/v1/events/", token, (202,),
+         lambda i: batches[i % len(batches)], 100),
     ]
-    results = {}
-    for name, url, body, per_request in cases:
-        calls, elapsed = run_for(seconds, lambda i: post(client, url, body(i)))
-        results[f"{name}, 1 client"] = calls * per_request / elapsed
-        calls, elapsed = run_concurrent(seconds, clients, lambda c, i: post(c, url, body(i)))
-        results[f"{name}, {clients} clients"] = calls * per_request / elapsed
-    return results
+    connection.close()  # the server's workers get the connections
+    tables = []
+    with Server(database_url, workers=args.workers) as server:
+        for clients in sorted({1, args.clients}):
+            rows, events_per_second = [], {}
+            for name, url, headers, expect, body_fn, per_request in cases:
+                result = measure_for(f"{name}, {clients} client(s)", server.port, url, seconds=args.seconds,
+                                     clients=clients, body_fn=body_fn, headers=headers, expect=expect)
+                rows.append(result)
+                events_per_second[result.name] = result.rps * per_request
+            tables.append((clients, rows, events_per_second))
+    return tables
 
 
 def process_for(seconds, raws):
@@ -197,23 +203,27 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15, help="length of each measurement (default 15)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (threads) (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--skip-processing", action="store_true", help="measure acceptance only")
     args = parser.parse_args()
     from django.conf import settings
 
     key = setup_data()
     print(f"database: {connection.vendor} {settings.DATABASES['default']['NAME']}; "
           f"broker: {settings.CELERY_BROKER_URL.split('@')[-1]}; {os.cpu_count()} CPU(s); "
-          f"{args.seconds:g} s per measurement; one process, Django test client; "
+          f"{args.seconds:g} s per measurement; gunicorn {args.workers} sync worker(s), http.client threads; "
           f"load average {os.getloadavg()[0]:.1f}")
-    with override_settings(ROOT_URLCONF=__name__):
-        accepted = measure_accept(args.seconds, key, args.clients)
-    for name, rate in accepted.items():
-        print(f"  accepted  {name:<55} {rate:10,.0f} events/s")
-    phases, incidents = measure_processing(args.seconds)
-    for name, (done, elapsed) in phases.items():
-        if done:
-            print(f"  processed {name:<55} {done / elapsed:10,.0f} events/s  ({done:,} events)")
-    print(f"  incidents opened by processing: {incidents:,}")
+    for clients, rows, events_per_second in measure_accept(args, key):
+        print_table(f"Acceptance over HTTP, {clients} client(s) (load average {os.getloadavg()[0]:.1f})",
+                    rows, baseline=rows[0])
+        for name, rate in events_per_second.items():
+            print(f"  accepted  {name:<55} {rate:10,.0f} events/s")
+    if not args.skip_processing:
+        phases, incidents = measure_processing(args.seconds)
+        for name, (done, elapsed) in phases.items():
+            if done:
+                print(f"  processed {name:<55} {done / elapsed:10,.0f} events/s  ({done:,} events)")
+        print(f"  incidents opened by processing: {incidents:,}")
     from itsm.celery import app
 
     app.control.purge()  # the queued process_event messages: nobody runs them in a benchmark
