@@ -27,12 +27,12 @@ def test_readyz_ok_when_database_and_broker_answer(client):
 @pytest.fixture
 def broker_down(settings):
     url = f"redis://127.0.0.1:{closed_port()}/0"
-    saved = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+    names = ("broker_url", "broker_write_url", "broker_read_url", "broker_transport_options")
+    saved = {name: celery_app.conf[name] for name in names}
     settings.CELERY_BROKER_URL = url
-    celery_app.conf.broker_url = url
-    celery_app.conf.broker_transport_options = {}
+    celery_app.conf.update(broker_url=url, broker_write_url=url, broker_read_url=url, broker_transport_options={})
     yield url
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+    celery_app.conf.update(saved)
 
 
 @pytest.mark.django_db
