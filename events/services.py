@@ -1,6 +1,7 @@
 """Every write of event management: accepting events (the hot path), processing them into alerts, and the
 incident actions that follow (open, attach, note, resolve, never silently reopen a closed one)."""
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -44,7 +45,7 @@ def _keys(raws, header_key):
     for index, raw in enumerate(raws):
         key = raw.idempotency_key
         if key is None and header_key:
-            key = header_key if len(raws) == 1 else f"{header_key}:{index}"
+            key = header_key if len(raws) == 1 else f"{header_key[:190]}:{index}"  # fits the 200 characters
         keys.append(key)
     return keys
 
@@ -59,16 +60,45 @@ def _existing(raws, keys):
     return {(source, key): pk for source, key, pk in rows if (source, key) in wanted}
 
 
-def _insert(new):
-    """One INSERT for the new rows. Outside a transaction a single row is one autocommit statement (no
-    BEGIN/COMMIT round trips); inside one, a savepoint lets the caller recover from a concurrent duplicate."""
+class _NewRow:
+    __slots__ = ("source", "payload", "key", "pk")
+
+    def __init__(self, source, payload, key):
+        self.source, self.payload, self.key, self.pk = source, payload, key, None
+
+
+# Written by _insert_rows; tests/events compare its rows with the ORM's, so a new column is noticed.
+INSERT_FIELDS = ("source", "format", "payload", "received_at", "idempotency_key", "processed_at", "error")
+
+
+def _insert_rows(format_name, new):
+    """One INSERT ... RETURNING id for the new rows, without the ORM's per-field preparation and model
+    instances (a third of a 100-event batch's time). A single statement: atomic without BEGIN/COMMIT."""
+    connection = transaction.get_connection()
+    ops = connection.ops
+    meta = Event._meta
+    columns = ", ".join(ops.quote_name(meta.get_field(name).column) for name in INSERT_FIELDS)
+    placeholders = "(" + ", ".join(["%s"] * len(INSERT_FIELDS)) + ")"
+    received_at = ops.adapt_datetimefield_value(timezone.now())
+    params = []
+    for row in new:
+        params += [row.source, format_name, json.dumps(row.payload), received_at, row.key, None, ""]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES "
+                       f"{', '.join([placeholders] * len(new))} RETURNING {ops.quote_name(meta.pk.column)}",
+                       params)
+        for row, (pk,) in zip(new, cursor.fetchall()):
+            row.pk = pk
+
+
+def _insert(format_name, new):
+    """Outside a transaction the INSERT is one autocommit statement; inside one, a savepoint lets the caller
+    recover from a concurrent duplicate key."""
     if transaction.get_connection().in_atomic_block:
         with transaction.atomic():
-            Event.objects.bulk_create(new)
-    elif len(new) == 1:
-        new[0].save(force_insert=True)
+            _insert_rows(format_name, new)
     else:
-        Event.objects.bulk_create(new)
+        _insert_rows(format_name, new)
 
 
 def accept(format_name, raws, header_key=None):
@@ -82,21 +112,21 @@ def accept(format_name, raws, header_key=None):
             if ident in existing or ident in fresh:  # a retry, or the same key twice in one request
                 slots.append(existing.get(ident) or fresh[ident])
                 continue
-            event = Event(source=raw.source, format=format_name, payload=raw.payload, idempotency_key=key)
-            new.append(event)
-            slots.append(event)
+            row = _NewRow(raw.source, raw.payload, key)
+            new.append(row)
+            slots.append(row)
             if ident:
-                fresh[ident] = event
+                fresh[ident] = row
         if not new:
             break
         try:
-            _insert(new)
+            _insert(format_name, new)
             break
         except IntegrityError:
             if attempt == 2:  # a concurrent retry stored the same key between our read and our insert
                 raise
     if new:
-        transaction.on_commit(lambda ids=[e.pk for e in new]: dispatch(ids))
+        transaction.on_commit(lambda ids=[row.pk for row in new]: dispatch(ids))
     return Accepted([slot if isinstance(slot, int) else slot.pk for slot in slots], len(new))
 
 

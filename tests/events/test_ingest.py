@@ -177,3 +177,34 @@ def test_a_tokens_post_decision_is_remembered_briefly_but_revocation_is_immediat
     assert client.post(URL, ef.generic(), format="json").status_code == 403  # still the cached refusal
     user.api_tokens.update(revoked_at="2026-01-01T00:00:00Z")
     assert client.post(URL, ef.generic(), format="json").status_code == 401
+
+
+def test_accepted_rows_are_the_rows_the_orm_would_write(post_events):
+    from django.utils import timezone
+
+    from events import services
+
+    assert {f.name for f in Event._meta.concrete_fields if not f.primary_key} == set(services.INSERT_FIELDS)
+    ids = post_events(URL, [ef.generic(node="a", idempotency_key="k-a"), ef.generic(node="b")]).json()["ids"]
+    stored = list(Event.objects.filter(pk__in=ids).order_by("pk"))
+    assert [e.pk for e in stored] == ids
+    Event.objects.filter(pk__in=ids).update(processed_at=None)
+    for event in Event.objects.filter(pk__in=ids):
+        orm = Event.objects.create(source=event.source, format=event.format, payload=event.payload,
+                                   idempotency_key=None if event.idempotency_key is None else "orm")
+        orm.refresh_from_db()
+        for f in Event._meta.concrete_fields:
+            if f.name not in ("id", "received_at", "idempotency_key"):
+                assert getattr(event, f.attname) == getattr(orm, f.attname), f.name
+        assert abs((event.received_at - timezone.now()).total_seconds()) < 60
+    assert [e.idempotency_key for e in stored] == ["k-a", None]
+    assert stored[0].payload["node"] == "a" and stored[0].payload["labels"] == {"env": "prod"}
+
+
+def test_a_long_idempotency_header_still_fits_each_row_of_a_batch(post_events):
+    key = "x" * 300
+    first = post_events(URL, [ef.generic(node="a"), ef.generic(node="b")], HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == 202
+    again = post_events(URL, [ef.generic(node="a"), ef.generic(node="b")], HTTP_IDEMPOTENCY_KEY=key)
+    assert again.json()["ids"] == first.json()["ids"] and again.json()["accepted"] == 0
+    assert all(len(k) <= 200 for k in Event.objects.values_list("idempotency_key", flat=True))
