@@ -3,7 +3,8 @@
 from django.db.models import Q
 
 REQUESTER, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN = "requester", "agent", "manager", "change authority", "admin"
-ROLES = [REQUESTER, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN]
+INTEGRATION = "integration"  # monitoring and other systems that post events
+ROLES = [REQUESTER, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN, INTEGRATION]
 
 
 def role_names(user):

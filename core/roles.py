@@ -19,6 +19,7 @@ ROLE_PERMISSIONS = {
                 ("improvement", ("view", "add", "change", "delete"))],
     p.CHANGE_AUTHORITY: [("changes", ("view", "add", "change")), ("incidents", ("view",)), ("cmdb", ("view",))],
     p.ADMIN: [("*", ("view", "add", "change", "delete"))],
+    p.INTEGRATION: [("events", ("add",))],
 }
 NEVER = {("core", "auditentry", "change"), ("core", "auditentry", "delete")}
 

@@ -25,7 +25,9 @@ class CIFactory(factory.django.DjangoModelFactory):
         model = ConfigurationItem
 
     name = factory.Sequence(lambda n: f"host-{n:04d}")
-    ci_class = factory.LazyFunction(lambda: CIClass.objects.get(name="application"))
+    # get_or_create: transactional (browser) tests flush the classes the data migration seeded
+    ci_class = factory.LazyFunction(lambda: CIClass.objects.get_or_create(name="application",
+                                                                          defaults={"label": "Application"})[0])
 
 
 class RelationshipFactory(factory.django.DjangoModelFactory):
