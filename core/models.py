@@ -204,6 +204,7 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["kind", "state", "-id"], name="ticket_kind_state_id"),
             models.Index(fields=["kind", "priority", "-id"], name="ticket_kind_priority_id"),
+            models.Index(fields=["kind", "-updated_at", "-id"], name="ticket_kind_updated_id"),
             models.Index(fields=["team", "state"], name="ticket_team_state"),
             models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
             models.Index(fields=["requester", "-id"], name="ticket_requester_id"),
