@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
@@ -34,6 +35,26 @@ class IncidentNumberField(forms.CharField):
         return incident
 
 
+class CIPickerWidget(forms.Widget):
+    """A hidden CI id plus a search box (static/js/ci-picker.js) that also fills the service from the CI."""
+
+    def id_for_label(self, id_):
+        return f"{id_}_search" if id_ else id_
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from cmdb.models import ConfigurationItem
+
+        attrs = self.build_attrs(self.attrs, attrs)
+        element_id = attrs.get("id", f"id_{name}")
+        label = ConfigurationItem.objects.filter(pk=value).values_list("name", flat=True).first() \
+            if str(value or "").isdigit() else ""
+        return format_html(
+            '<input type="hidden" name="{}" id="{}" value="{}">'
+            '<input type="text" id="{}_search" value="{}" data-ci-picker data-ci-target="{}" '
+            'data-service-target="id_service" autocomplete="off" placeholder="{}">',
+            name, element_id, value or "", element_id, label or "", element_id, _("Search configuration items"))
+
+
 class IncidentForm(forms.ModelForm):
     """The agent's create form; the edit form adds the version it was loaded at."""
 
@@ -53,9 +74,13 @@ class IncidentForm(forms.ModelForm):
         field_classes = {"requester": UserChoiceField, "assignee": UserChoiceField,
                          "major_incident_manager": UserChoiceField}
 
+    class Media:
+        js = ["js/ci-picker.js"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff_users()
+        self.fields["configuration_item"].widget = CIPickerWidget()
         self.fields["major_incident_manager"].queryset = staff_users()
         self.fields["requester"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
         self.fields["category"].queryset = Category.objects.filter(parent=None, active=True)
