@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AppendOnlyQuerySet
+from core.models import AppendOnlyModel
 
 from . import schema
 
@@ -156,7 +156,7 @@ class CIAuditAction(models.TextChoices):
     IMPORTED = "imported", _("Imported")
 
 
-class CIAuditEntry(models.Model):
+class CIAuditEntry(AppendOnlyModel):
     """Append-only history of a configuration item: who, when, what ({field: [old, new]})."""
 
     ci = models.ForeignKey(ConfigurationItem, on_delete=models.CASCADE, related_name="audit_entries")
@@ -166,18 +166,8 @@ class CIAuditEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["ci", "-created_at"], name="cmdb_audit_ci_created")]
         verbose_name = _("CI audit entry")
         verbose_name_plural = _("CI audit entries")
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Audit entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Audit entries are append-only")

@@ -317,7 +317,24 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise TypeError("Audit entries are append-only")
 
 
-class AuditEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows are inserted once and never changed or deleted (audit trails)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit entries are append-only")
+
+
+class AuditEntry(AppendOnlyModel):
     """Append-only record of a change to a ticket: who, when, what ({field: [old, new]})."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="audit_entries")
@@ -328,21 +345,11 @@ class AuditEntry(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="audit_ticket_created")]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Audit entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Audit entries are append-only")
 
 
 class SavedFilter(models.Model):

@@ -287,6 +287,26 @@ def person(user):
     return (user.get_full_name() or user.username) if user else "—"
 
 
+TICKET_COLUMNS = {
+    "number": Column(gettext_lazy("Number"), lambda r: mark_safe(f'<a href="{r.url}">{escape(r.number)}</a>'),
+                     "nowrap"),
+    "title": Column(gettext_lazy("Title"), lambda r: r.title, "title"),
+    "state": Column(gettext_lazy("State"), lambda r: mark_safe(
+        f'<span class="state state-{escape(r.state)}">{escape(r.state_text)}</span>')),
+    "priority": Column(gettext_lazy("Priority"), lambda r: mark_safe(
+        f'<span class="prio prio-{r.priority:d}">P{r.priority:d}</span>')),
+    "service": Column(gettext_lazy("Service"), lambda r: r.service.name if r.service else "—"),
+    "team": Column(gettext_lazy("Team"), lambda r: r.team.name if r.team else "—"),
+    "assignee": Column(gettext_lazy("Assignee"), lambda r: person(r.assignee)),
+    "updated": Column(gettext_lazy("Updated"), lambda r: local_minute(r.updated_at), "nowrap"),
+}
+
+
+def ticket_columns(*names):
+    """The columns of a ticket list, by name (rows need .url and .state_text set)."""
+    return [TICKET_COLUMNS[name] for name in names]
+
+
 def _selected(value, chosen):
     return " selected" if str(value) in chosen else ""
 

@@ -6,11 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import account_services, permissions, ui
@@ -57,17 +54,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-TICKET_COLUMNS = [
-    ui.Column(gettext_lazy("Number"), lambda r: mark_safe(f'<a href="{r.url}">{escape(r.number)}</a>'), "nowrap"),
-    ui.Column(gettext_lazy("Title"), lambda r: r.title, "title"),
-    ui.Column(gettext_lazy("State"), lambda r: mark_safe(
-        f'<span class="state state-{escape(r.state)}">{escape(r.state_text)}</span>')),
-    ui.Column(gettext_lazy("Priority"), lambda r: mark_safe(
-        f'<span class="prio prio-{r.priority:d}">P{r.priority:d}</span>')),
-    ui.Column(gettext_lazy("Team"), lambda r: r.team.name if r.team else "—"),
-    ui.Column(gettext_lazy("Assignee"), lambda r: ui.person(r.assignee)),
-    ui.Column(gettext_lazy("Updated"), lambda r: ui.local_minute(r.updated_at), "nowrap"),
-]
+TICKET_COLUMNS = ui.ticket_columns("number", "title", "state", "priority", "team", "assignee", "updated")
 
 
 def _rows(queryset, ordering=("priority", "-id")):

@@ -5,10 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import permissions, ui
@@ -26,18 +23,7 @@ from .models import Incident
 
 KIND = "incident"
 
-QUEUE_COLUMNS = [
-    ui.Column(gettext_lazy("Number"), lambda r: mark_safe(f'<a href="{r.url}">{escape(r.number)}</a>'), "nowrap"),
-    ui.Column(gettext_lazy("Title"), lambda r: r.title, "title"),
-    ui.Column(gettext_lazy("State"), lambda r: mark_safe(
-        f'<span class="state state-{escape(r.state)}">{escape(r.state_text)}</span>')),
-    ui.Column(gettext_lazy("Priority"), lambda r: mark_safe(
-        f'<span class="prio prio-{r.priority:d}">P{r.priority:d}</span>')),
-    ui.Column(gettext_lazy("Service"), lambda r: r.service.name if r.service else "—"),
-    ui.Column(gettext_lazy("Team"), lambda r: r.team.name if r.team else "—"),
-    ui.Column(gettext_lazy("Assignee"), lambda r: ui.person(r.assignee)),
-    ui.Column(gettext_lazy("Updated"), lambda r: ui.local_minute(r.updated_at), "nowrap"),
-]
+QUEUE_COLUMNS = ui.ticket_columns("number", "title", "state", "priority", "service", "team", "assignee", "updated")
 
 
 def _agent_required(request):
