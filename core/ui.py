@@ -312,7 +312,7 @@ def _selected(value, chosen):
 
 
 def _field_html(bound):
-    field, widget = bound.field, bound.field.widget
+    widget = bound.field.widget
     raw = bound.value()
     chosen = {str(v) for v in raw} if isinstance(raw, (list, tuple)) else {"" if raw is None else str(raw)}
     attrs = flatatt({k: v for k, v in widget.attrs.items() if k != "type"})
@@ -326,6 +326,10 @@ def _field_html(bound):
                                     for value, label in choices))
         return format_html('<fieldset class="{}"><legend>{}</legend>{}{}</fieldset>', css, bound.label, options,
                            errors)
+    if getattr(widget, "renders_itself", False):  # e.g. a search picker: its own markup, no choices to list
+        control = bound.as_widget()
+        return format_html('<label for="{}" class="{}"><span>{}</span>{}{}</label>',
+                           widget.id_for_label(bound.auto_id), css, bound.label, control, errors)
     if isinstance(widget, Select) or hasattr(widget, "choices"):
         options = format_html_join("", '<option value="{}"{}>{}</option>',
                                    ((str(v), _selected(v, chosen), label) for v, label in choices))

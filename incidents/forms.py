@@ -36,7 +36,13 @@ class IncidentNumberField(forms.CharField):
 
 
 class CIPickerWidget(forms.Widget):
-    """A hidden CI id plus a search box (static/js/ci-picker.js) that also fills the service from the CI."""
+    """A hidden CI id plus a search box (static/js/ci-picker.js) that can also fill the service from the CI."""
+
+    renders_itself = True
+
+    def __init__(self, service_target="id_service", attrs=None):
+        super().__init__(attrs)
+        self.service_target = service_target
 
     def id_for_label(self, id_):
         return f"{id_}_search" if id_ else id_
@@ -48,11 +54,13 @@ class CIPickerWidget(forms.Widget):
         element_id = attrs.get("id", f"id_{name}")
         label = ConfigurationItem.objects.filter(pk=value).values_list("name", flat=True).first() \
             if str(value or "").isdigit() else ""
+        service = format_html(' data-service-target="{}"', self.service_target) if self.service_target else ""
         return format_html(
             '<input type="hidden" name="{}" id="{}" value="{}">'
-            '<input type="text" id="{}_search" value="{}" data-ci-picker data-ci-target="{}" '
-            'data-service-target="id_service" autocomplete="off" placeholder="{}">',
-            name, element_id, value or "", element_id, label or "", element_id, _("Search configuration items"))
+            '<input type="text" id="{}_search" value="{}" data-ci-picker data-ci-target="{}"{} '
+            'autocomplete="off" placeholder="{}">',
+            name, element_id, value or "", element_id, label or "", element_id, service,
+            _("Search configuration items"))
 
 
 class IncidentForm(forms.ModelForm):
@@ -178,19 +186,12 @@ class LinkForm(forms.Form):
 ROW_FIELDS = ("number", "kind", "title", "state", "priority", "created_at", "updated_at", "team__name",
               "assignee__username", "assignee__first_name", "assignee__last_name", "service__name")
 MAIN_FILTERS = ("q", "state", "priority", "team", "assignee", "service", "ordering")
-CI_CHOICE_LIMIT = 500
 
 
 def _service_choices():
     from slm.models import Service
 
     return [("", "—")] + list(Service.objects.order_by("name").values_list("pk", "name"))
-
-
-def _ci_choices():
-    from cmdb.models import ConfigurationItem
-
-    return [("", "—")] + list(ConfigurationItem.objects.order_by("name").values_list("pk", "name")[:CI_CHOICE_LIMIT])
 
 
 def _assignee_choices():
@@ -209,7 +210,7 @@ def prepare_filter_form(form):
     fields["assignee"].widget = forms.Select(choices=_assignee_choices)
     fields["assignee"].help_text = ""
     fields["service"].widget = forms.Select(choices=_service_choices)
-    fields["configuration_item"].widget = forms.Select(choices=_ci_choices)
+    fields["configuration_item"].widget = CIPickerWidget(service_target=None)
     for name in ("created_after", "created_before"):
         fields[name].widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
     form.main_fields = [form[name] for name in MAIN_FILTERS if name in fields]
