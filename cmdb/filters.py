@@ -3,16 +3,22 @@
 import django_filters as filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from core.models import Organization, Team
 
 from .models import CIClass, ConfigurationItem, Environment, Relationship, RelationshipKind
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class CIClassNameFilter(filters.ModelMultipleChoiceFilter):
+    """CI classes by name (?ci_class=server&ci_class=database)."""
+
+
 class ConfigurationItemFilter(filters.FilterSet):
     q = filters.CharFilter(method="filter_text", label=_("Search"))
     search = filters.CharFilter(method="filter_text", label=_("Search"))
-    ci_class = filters.ModelMultipleChoiceFilter(queryset=CIClass.objects.all(), field_name="ci_class__name",
+    ci_class = CIClassNameFilter(queryset=CIClass.objects.all(), field_name="ci_class__name",
                                                  to_field_name="name", label=_("Class"))
     status = filters.MultipleChoiceFilter(choices=ConfigurationItem.Status.choices, label=_("Status"))
     environment = filters.MultipleChoiceFilter(choices=Environment.choices, label=_("Environment"))

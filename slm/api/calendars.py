@@ -4,7 +4,8 @@ import datetime as dt
 import re
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -21,6 +22,7 @@ MAX_RANGE = dt.timedelta(days=3660)
 MAX_SECONDS = 10 * 366 * 86_400
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class WallTimeField(serializers.Field):
     """A local wall-clock time "HH:MM[:SS]"; an end may be "24:00" (stored as 00:00, meaning the end of day)."""
 

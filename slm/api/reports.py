@@ -176,6 +176,8 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SurveySerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return SatisfactionSurvey.objects.none()
         if self.action == "answer":  # someone else's survey: 403, not 404
             return SatisfactionSurvey.objects.select_related("ticket")
         return surveys.surveys_of(self.request.user)
