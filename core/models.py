@@ -196,6 +196,8 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The earliest due instant of the ticket's running SLA timers, kept by slm so queues sort by it cheaply.
+    sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-id"]
@@ -205,6 +207,8 @@ class Ticket(models.Model):
             models.Index(fields=["kind", "state", "-id"], name="ticket_kind_state_id"),
             models.Index(fields=["kind", "priority", "-id"], name="ticket_kind_priority_id"),
             models.Index(fields=["kind", "-updated_at", "-id"], name="ticket_kind_updated_id"),
+            models.Index(fields=["kind", "sla_due_at", "id"], name="ticket_kind_sla_due",
+                         condition=models.Q(sla_due_at__isnull=False)),
             models.Index(fields=["team", "state"], name="ticket_team_state"),
             models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
             models.Index(fields=["requester", "-id"], name="ticket_requester_id"),

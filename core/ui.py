@@ -299,6 +299,7 @@ TICKET_COLUMNS = {
     "team": Column(gettext_lazy("Team"), lambda r: r.team.name if r.team else "—"),
     "assignee": Column(gettext_lazy("Assignee"), lambda r: person(r.assignee)),
     "updated": Column(gettext_lazy("Updated"), lambda r: local_minute(r.updated_at), "nowrap"),
+    "sla_due": Column(gettext_lazy("SLA due"), lambda r: local_minute(r.sla_due_at) or "—", "nowrap"),
 }
 
 

@@ -19,6 +19,7 @@ ORDERINGS = {
     "priority": ("priority", "-id"), "-priority": ("-priority", "-id"),
     "-updated_at": ("-updated_at", "-id"), "updated_at": ("updated_at", "id"),
     "state": ("state", "-id"),
+    "sla_due": ("sla_due_at", "id"),
 }
 
 
@@ -50,6 +51,7 @@ class IncidentFilter(filters.FilterSet):
         ("-id", _("Newest first")), ("id", _("Oldest first")), ("priority", _("Priority (highest first)")),
         ("-priority", _("Priority (lowest first)")), ("-updated_at", _("Recently updated")),
         ("updated_at", _("Least recently updated")), ("state", _("State")),
+        ("sla_due", _("SLA due (soonest first; running timers only)")),
     ])
 
     class Meta:
@@ -91,4 +93,6 @@ class IncidentFilter(filters.FilterSet):
         return slm_queries.filter_due_within(queryset, int(value) * 60)
 
     def filter_ordering(self, queryset, name, value):
+        if value == "sla_due":  # tickets without a running timer have no due instant to sort by
+            queryset = queryset.filter(sla_due_at__isnull=False)
         return queryset.order_by(*ORDERINGS.get(value, ("-id",)))

@@ -183,7 +183,7 @@ class LinkForm(forms.Form):
 
 # --- the queue's filter form (the shared IncidentFilter's form, with agent-friendly widgets) ------
 
-ROW_FIELDS = ("number", "kind", "title", "state", "priority", "created_at", "updated_at", "team__name",
+ROW_FIELDS = ("number", "kind", "title", "state", "priority", "created_at", "updated_at", "sla_due_at", "team__name",
               "assignee__username", "assignee__first_name", "assignee__last_name", "service__name")
 MAIN_FILTERS = ("q", "state", "priority", "team", "assignee", "service", "ordering")
 

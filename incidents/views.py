@@ -23,7 +23,8 @@ from .models import Incident
 
 KIND = "incident"
 
-QUEUE_COLUMNS = ui.ticket_columns("number", "title", "state", "priority", "service", "team", "assignee", "updated")
+QUEUE_COLUMNS = ui.ticket_columns("number", "title", "state", "priority", "service", "team", "assignee", "sla_due",
+                                  "updated")
 
 
 def _agent_required(request):

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -271,4 +271,14 @@ def repair_timers(ticket_ids, actor=None, now=None):
             SLATimerEvent(timer=timer, kind=SLATimerEvent.Kind.REPAIRED, at=now, audit_entry=entry,
                           data=changes[metric]) for metric, timer in saved.items())
         report[ticket.pk] = changes
+    refresh_ticket_due(list(report))
     return report
+
+
+def refresh_ticket_due(ticket_ids):
+    """Copy the earliest due instant of each ticket's running timers onto the ticket (the queue sorts by it)."""
+    from core.models import Ticket
+
+    earliest = SLATimer.objects.filter(ticket_id=OuterRef("pk"), state=SLATimer.State.RUNNING,
+                                       due_at__isnull=False).order_by("due_at").values("due_at")[:1]
+    Ticket.objects.filter(pk__in=ticket_ids).update(sla_due_at=Subquery(earliest))

@@ -77,3 +77,7 @@ def on_ticket_written(ticket, changes, actor, action):
         timer.copy_ticket(ticket)
     persist(touched, audit_entry)
     refresh_copies(ticket, copied, exclude=[timer.pk for timer, _events in touched])
+    if touched:
+        from .services import refresh_ticket_due
+
+        refresh_ticket_due([ticket.pk])
