@@ -33,7 +33,7 @@ def _require_writer(request):
 def ci_list(request):
     _require_reader(request)
     filterset = ConfigurationItemFilter(request.GET or None, queryset=queries.ci_list())
-    qs = filterset.qs if filterset.is_valid() else queries.ci_list().none()
+    qs = filterset.qs if not filterset.is_bound or filterset.is_valid() else queries.ci_list().none()
     page = ui.keyset_page(qs, ("name", "id"), after=request.GET.get("after", ""),
                           before=request.GET.get("before", ""))
     return render(request, "cmdb/ci_list.html", {

@@ -20,6 +20,8 @@ def test_list_page_filters_and_query_count(client, agent_user):
     assert b"mx-00" in response.content and b"lonely" not in response.content
     assert b"lonely" in client.get("/cmdb/cis/", {"environment": "test"}).content
     assert client.get("/cmdb/cis/", {"environment": "moon"}).status_code == 200
+    unfiltered = client.get("/cmdb/cis/").content
+    assert b"mx-00" in unfiltered and b"lonely" in unfiltered
 
 
 def test_requester_cannot_open_cmdb(client, requester_user):
