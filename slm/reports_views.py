@@ -16,7 +16,7 @@ from .models import SatisfactionSurvey, Service, ServiceReview
 from .reports_forms import (GROUP_BY_LABELS, ReportForm, ReviewActionFormSet, ServiceReportForm, ServiceReviewForm,
                             SurveyAnswerForm)
 
-CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 560, 160, 16
+CHART_WIDTH, CHART_HEIGHT, CHART_TOP, AXIS_GUTTER = 560, 160, 16, 40
 
 
 def trend_chart(trend):
@@ -26,13 +26,15 @@ def trend_chart(trend):
     for index, point in enumerate(trend):
         value = point["compliance"]
         height = 0 if value is None else CHART_HEIGHT * value / 100
-        bars.append({"x": round(index * slot + slot * 0.15, 1), "width": round(slot * 0.7, 1),
+        bars.append({"x": round(AXIS_GUTTER + index * slot + slot * 0.15, 1), "width": round(slot * 0.7, 1),
                      "y": round(CHART_TOP + CHART_HEIGHT - height, 1), "height": round(height, 1),
-                     "label_x": round(index * slot + slot / 2, 1), "period": point["period"], "value": value,
+                     "label_x": round(AXIS_GUTTER + index * slot + slot / 2, 1), "period": point["period"],
+                     "value": value,
                      "measured": point["measured"], "breached": value is not None and value < 100})
-    return {"bars": bars, "width": CHART_WIDTH, "height": CHART_HEIGHT + CHART_TOP + 24,
+    return {"bars": bars, "width": AXIS_GUTTER + CHART_WIDTH, "gutter": AXIS_GUTTER, "axis_x": AXIS_GUTTER - 4,
+            "height": CHART_HEIGHT + CHART_TOP + 24,
             "baseline": CHART_TOP + CHART_HEIGHT, "label_y": CHART_TOP + CHART_HEIGHT + 16,
-            "grid": [{"y": CHART_TOP + CHART_HEIGHT * (1 - pct / 100), "pct": pct} for pct in (0, 50, 90, 100)]}
+            "grid": [{"y": CHART_TOP + CHART_HEIGHT * (1 - pct / 100), "pct": pct} for pct in (0, 50, 100)]}
 
 
 def duration(seconds):
