@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import hooks, permissions
+from .keyset import after_q, plain, typed_values
 from .models import AuditAction, AuditEntry, Comment
 
 PAGE_SIZE = 50
@@ -32,8 +33,7 @@ logger = logging.getLogger(__name__)
 # --- keyset pagination -------------------------------------------------------------------------
 
 def _encode(values):
-    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
-    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+    return base64.urlsafe_b64encode(json.dumps([plain(v) for v in values]).encode()).decode().rstrip("=")
 
 
 def _decode(cursor, model, ordering):
@@ -41,28 +41,10 @@ def _decode(cursor, model, ordering):
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError):
         return None
-    if not isinstance(raw, list) or len(raw) != len(ordering):
+    try:
+        return typed_values(model, ordering, raw)
+    except Exception:  # noqa: BLE001 - a tampered cursor is simply ignored
         return None
-    values = []
-    for name, value in zip(ordering, raw):
-        model_field = model._meta.get_field(name.lstrip("-"))
-        try:
-            values.append(model_field.to_python(value))
-        except Exception:  # noqa: BLE001 - a tampered cursor is simply ignored
-            return None
-    return values
-
-
-def _after(ordering, values, reverse=False):
-    """Q for rows strictly after `values` in `ordering` (lexicographic over the sort keys)."""
-    q = Q()
-    for i, name in enumerate(ordering):
-        descending = name.startswith("-") != reverse
-        step = Q(**{f"{name.lstrip('-')}__{'lt' if descending else 'gt'}": values[i]})
-        for prev_name, prev_value in zip(ordering[:i], values[:i]):
-            step &= Q(**{prev_name.lstrip("-"): prev_value})
-        q |= step
-    return q
 
 
 @dataclass
@@ -83,14 +65,14 @@ def keyset_page(queryset, ordering, after="", before="", size=PAGE_SIZE):
 
     if before and (values := _decode(before, model, ordering)) is not None:
         reverse = tuple(n[1:] if n.startswith("-") else f"-{n}" for n in ordering)
-        rows = list(queryset.filter(_after(ordering, values, reverse=True)).order_by(*reverse)[:size + 1])
+        rows = list(queryset.filter(after_q(ordering, values, reverse=True)).order_by(*reverse)[:size + 1])
         has_more = len(rows) > size
         rows = rows[:size][::-1]
         return Page(rows, next_cursor=_encode(key(rows[-1])) if rows else "",
                     previous_cursor=_encode(key(rows[0])) if rows and has_more else "")
     values = _decode(after, model, ordering) if after else None
     if values is not None:
-        queryset = queryset.filter(_after(ordering, values))
+        queryset = queryset.filter(after_q(ordering, values))
     rows = list(queryset.order_by(*ordering)[:size + 1])
     has_more = len(rows) > size
     rows = rows[:size]

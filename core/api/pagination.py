@@ -2,24 +2,15 @@
 
 import base64
 import json
-from datetime import date, datetime
-from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError as DjangoValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-
-def _plain(value):
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+from core.keyset import after_q, plain, typed_values
 
 
 def normalize_ordering(ordering):
@@ -30,18 +21,6 @@ def normalize_ordering(ordering):
     if not ordering or ordering[-1].lstrip("-") not in ("id", "pk"):
         ordering += ("-id" if ordering and ordering[0].startswith("-") else "id",)
     return ordering
-
-
-def after_q(ordering, values, reverse=False):
-    """Rows strictly after `values` in `ordering` (lexicographic over the sort keys)."""
-    condition = Q()
-    for i, name in enumerate(ordering):
-        descending = name.startswith("-") != reverse
-        step = Q(**{f"{name.lstrip('-')}__{'lt' if descending else 'gt'}": values[i]})
-        for previous, value in zip(ordering[:i], values[:i]):
-            step &= Q(**{previous.lstrip("-"): value})
-        condition |= step
-    return condition
 
 
 class KeysetPagination(BasePagination):
@@ -76,20 +55,14 @@ class KeysetPagination(BasePagination):
         try:
             padded = raw + "=" * (-len(raw) % 4)
             data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-            if not isinstance(data, dict) or not isinstance(data.get("v"), list) or len(data["v"]) != len(
-                    self.ordering_in_use):
+            if not isinstance(data, dict):
                 raise ValueError
-            values = []
-            for name, value in zip(self.ordering_in_use, data["v"]):
-                field_name = name.lstrip("-")
-                field = model._meta.pk if field_name == "pk" else model._meta.get_field(field_name)
-                values.append(field.to_python(value))
-            return values, bool(data.get("r"))
+            return typed_values(model, self.ordering_in_use, data.get("v")), bool(data.get("r"))
         except (ValueError, TypeError, KeyError, UnicodeError, FieldDoesNotExist, DjangoValidationError):
             raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
 
     def encode_cursor(self, row, reverse):
-        values = [_plain(getattr(row, name.lstrip("-"))) for name in self.ordering_in_use]
+        values = [plain(getattr(row, name.lstrip("-"))) for name in self.ordering_in_use]
         raw = json.dumps({"v": values, "r": reverse} if reverse else {"v": values})
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
