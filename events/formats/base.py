@@ -1,5 +1,6 @@
 """What every event format shares: the normalized Signal, fast field validation and severity mapping."""
 
+import abc
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
@@ -39,14 +40,16 @@ class Signal:
             self.fingerprint = default_fingerprint(self.source, self.node or self.ci_ref, self.check)
 
 
-class EventFormat:
+class EventFormat(abc.ABC):
     """Base of a format; see events/formats/__init__.py for how to add one."""
 
+    @abc.abstractmethod
     def split(self, data, default_source):
-        raise NotImplementedError
+        """Validate a request body; return the rows to store (one per event)."""
 
+    @abc.abstractmethod
     def signals(self, payload):
-        raise NotImplementedError
+        """Turn one stored payload into normalized Signals."""
 
 
 def default_fingerprint(source, node, check):
