@@ -22,12 +22,19 @@ def _kick_delivery():
         log.warning("outbox delivery could not be queued; pending rows wait for the next beat", exc_info=True)
 
 
-def queue_email(recipients, subject, body, ticket=None):
-    """Write one pending Outbox row per distinct non-empty address; delivery is queued on commit."""
+def queue_emails(messages):
+    """Messages are (recipients, subject, body, ticket or ticket id): one pending Outbox row per distinct
+    non-empty address of each, in one INSERT; delivery is queued on commit."""
     rows = [Outbox(channel="email", recipient=address, subject=str(subject)[:255], body=str(body),
                    ticket_id=getattr(ticket, "pk", ticket))
+            for recipients, subject, body, ticket in messages
             for address in dict.fromkeys(r.strip() for r in recipients if r and r.strip())]
     if rows:
         Outbox.objects.bulk_create(rows)
         transaction.on_commit(_kick_delivery)
     return rows
+
+
+def queue_email(recipients, subject, body, ticket=None):
+    """One message; see queue_emails."""
+    return queue_emails([(recipients, subject, body, ticket)])

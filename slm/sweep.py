@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from core import services as core_services
 from core.context import request_id
-from core.models import AuditAction, AuditEntry, Outbox
+from core.models import AuditAction, AuditEntry
+from core.notifications import queue_emails
 
 from . import clock
 from .models import EscalationRule, SLATimer, SLATimerEvent
@@ -145,27 +146,6 @@ def notification(timer, trigger, old_warned, rules):
     return recipients, subject, body, ticket.pk
 
 
-def queue_emails(messages):
-    """One pending Outbox row per distinct non-empty address of each message, in one INSERT; delivery is
-    queued on commit (as core.notifications.queue_email does for one message)."""
-    rows = [Outbox(channel="email", recipient=address, subject=str(subject)[:255], body=str(body), ticket_id=ticket_id)
-            for recipients, subject, body, ticket_id in messages
-            for address in dict.fromkeys(r.strip() for r in recipients if r and r.strip())]
-    if rows:
-        Outbox.objects.bulk_create(rows)
-        transaction.on_commit(_kick_delivery)
-    return rows
-
-
-def _kick_delivery():
-    from core.tasks import deliver_outbox
-
-    try:
-        deliver_outbox.delay()
-    except Exception:  # the broker is unreachable: the beat entry delivers the pending rows later
-        log.warning("outbox delivery could not be queued; pending rows wait for the next beat", exc_info=True)
-
-
 def applies(rule, timer, trigger, old_warned):
     if rule.trigger != trigger:
         return False
@@ -203,7 +183,7 @@ def escalate(rule, ticket):
 def sweep_all(now=None, batch_size=BATCH_SIZE, max_batches=20):
     """Run batches until one comes back short (bounded); returns the number processed."""
     total = 0
-    for _ in range(max_batches):
+    for _batch in range(max_batches):
         count = sweep(now, batch_size)
         total += count
         if count < batch_size:
