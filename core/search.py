@@ -30,7 +30,7 @@ from .models import Ticket
 MAX_QUERY_LENGTH = 200
 PER_KIND = 20
 TOTAL = 50
-RANK_WINDOW = 500
+RANK_WINDOW = 200
 NUMBER_DIGITS = 7  # core.services.next_number pads to seven digits
 NUMBER_MAX_LENGTH = Ticket._meta.get_field("number").max_length
 SEARCH_CONFIG = "english"
@@ -87,8 +87,12 @@ def _by_words(user, query):
             visible = visible.filter(Q(title__icontains=word) | Q(description__icontains=word))
         return _bounded(visible, newest)
     text_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-    window = (visible.annotate(document=search_vector()).filter(document=text_query)
-              .order_by("-id").values("id")[:RANK_WINDOW])
+    # The newest matches from the GIN index, then rank only those (ranking recomputes each row's vector).
+    # Fetched as a list so the ranking query is always a primary-key lookup, whatever the planner guesses.
+    window = list(visible.annotate(document=search_vector()).filter(document=text_query)
+                  .order_by("-id").values_list("id", flat=True)[:RANK_WINDOW])
+    if not window:
+        return []
     ranked = Ticket.objects.filter(id__in=window).only(*RESULT_FIELDS).annotate(
         rank=SearchRank(search_vector(), text_query))
     return _bounded(ranked, [F("rank").desc(), F("id").desc()])
