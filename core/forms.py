@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import account_services
+from .search import MAX_QUERY_LENGTH
 
 
 def client_ip(request):
@@ -79,3 +80,10 @@ class ReportProblemForm(forms.Form):
 
     title = forms.CharField(label=_("What is the problem?"), max_length=255)
     description = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+class SearchForm(forms.Form):
+    """The header search box (GET /search/?q=). Django's CharField refuses NUL characters."""
+
+    q = forms.CharField(label=_("Search"), max_length=MAX_QUERY_LENGTH, strip=True,
+                        error_messages={"required": _("Type a ticket number or some words to search for.")})

@@ -22,8 +22,10 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
-    if (event.key === "/") {
-      var search = document.querySelector("[data-hotkey-focus='/']");
+    if (event.key === "/" || event.key === "s") {
+      // "/" is the page's own search when it has one, else the header search; "s" is always the header's.
+      var search = (event.key === "/" && document.querySelector("[data-hotkey-focus='/']")) ||
+                   document.querySelector("[data-hotkey-focus='s']");
       if (search) { event.preventDefault(); search.focus(); search.select(); }
     } else if (event.key === "n") {
       var create = document.querySelector("[data-hotkey='n']");
