@@ -100,6 +100,9 @@ class TicketTransitionTests(TicketKindBase):
                                    **self.fields_for(transition, optional=True))
         body = ok(response)
         assert body["state"] == dst and body["version"] == ticket.version + 1
+        agent_may = {to for to, t in self.workflow.allowed(dst).items()
+                     if t.permission != "manager" or transition.permission == "manager"}
+        assert {t["to"] for t in body["allowed_transitions"]} == agent_may
         entry = AuditEntry.objects.filter(ticket_id=ticket.pk, action="transitioned").latest("id")
         assert entry.changes["state"] == [src, dst]
 
