@@ -17,6 +17,8 @@ class TestIncidentKind(TicketKindTests):
     update_payload = {"title": "Mail is down for everyone", "urgency": 1}
     transition_values = FIELD_VALUES
     parent_field = "parent"
+    api_list_max_queries = 8
+    queue_max_queries = 11
     extra_bad_payloads = [
         ({"title": "x", "is_major": "maybe"}, "is_major"),
         ({"title": "x", "category": 999999}, "category"),
