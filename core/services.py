@@ -99,6 +99,16 @@ def _check_assignment(ticket):
         raise ValidationError({"assignee": _("Only service desk staff can be assigned.")})
 
 
+def _check_configuration_item(ticket, actor):
+    """A requester may name only configuration items of their own organization or of none."""
+    if not ticket.configuration_item_id or actor is None or permissions.is_agent(actor):
+        return
+    owner = getattr(ticket.configuration_item, "organization_id", None)
+    profile = getattr(actor, "profile", None)
+    if owner is not None and owner != (profile.organization_id if profile else None):
+        raise ValidationError({"configuration_item": _("Unknown configuration item.")})
+
+
 def _apply(ticket, data):
     """Set fields from data; returns {field: [old, new]} of what changed."""
     changes = {}
@@ -166,6 +176,7 @@ def create_ticket(model, actor, data):
     if not ticket.organization_id and ticket.requester_id:
         profile = getattr(ticket.requester, "profile", None)
         ticket.organization_id = profile.organization_id if profile else None
+    _check_configuration_item(ticket, actor)
     if ticket.service_id is None and ticket.configuration_item_id:
         ticket.service_id = getattr(ticket.configuration_item, "service_id", None)
     ticket.priority = priority_for(ticket.impact, ticket.urgency)
@@ -194,6 +205,8 @@ def update_ticket(ticket, actor, data, expected_version=None):
     changes = _apply(ticket, data)
     if not changes:
         return ticket
+    if "configuration_item" in changes:
+        _check_configuration_item(ticket, actor)
     return _save(ticket, actor, AuditAction.UPDATED, changes)
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from . import hooks, permissions
 from .keyset import after_q, plain, typed_values
-from .models import AuditAction, AuditEntry, Comment
+from .models import AuditAction, AuditEntry, Comment, Ticket
 
 PAGE_SIZE = 50
 logger = logging.getLogger(__name__)
@@ -93,6 +93,8 @@ def query_without(request, *names):
 # Requesters see attachments in the list (internal ones are left out), not in the audit trail.
 HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED}
 AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment")}
+LINK_SEPARATORS = ("<-", ":")  # audit values of links: "caused_by:INC0001002", "caused_by<-INC0001001"
+HIDDEN_TICKET = gettext_lazy("a record you cannot see")
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
 
 
@@ -136,8 +138,32 @@ def _display_value(model, name, value, names_by_model):
     return value
 
 
-def _resolve_names(model, entries):
-    """{related model: {pk: display name}} for every FK id mentioned in the entries, one query per model."""
+def _link_number(value):
+    for separator in LINK_SEPARATORS:
+        if isinstance(value, str) and separator in value:
+            prefix, number = value.rsplit(separator, 1)
+            return prefix + separator, number
+    return None, None
+
+
+def _hide_unseen_links(entries, user):
+    """Replace, in link audit values, the numbers of tickets the user may not see (one query)."""
+    numbers = {_link_number(v)[1] for e in entries for v in (e.changes.get("link") or []) if _link_number(v)[1]}
+    if not numbers:
+        return
+    seen = set(permissions.visible_tickets(user, Ticket.objects.filter(number__in=numbers))
+               .values_list("number", flat=True))
+    for entry in entries:
+        pair = entry.changes.get("link")
+        if isinstance(pair, list):
+            entry.changes["link"] = [
+                f"{prefix}{HIDDEN_TICKET}" if number and number not in seen else value
+                for value, (prefix, number) in ((v, _link_number(v)) for v in pair)]
+
+
+def _resolve_names(model, entries, user=None):
+    """{related model: {pk: display name}} for every FK id mentioned in the entries, one query per model.
+    Tickets the user may not see are named as hidden."""
     wanted = {}
     for entry in entries:
         for name, pair in entry.changes.items():
@@ -153,6 +179,11 @@ def _resolve_names(model, entries):
         if related is get_user_model():
             rows = related.objects.filter(pk__in=ids).only("username", "first_name", "last_name")
             names[related] = {u.pk: u.get_full_name() or u.username for u in rows}
+        elif user is not None and issubclass(related, Ticket):
+            seen = set(permissions.visible_tickets(user, related.objects.filter(pk__in=ids)).values_list(
+                "pk", flat=True))
+            names[related] = {obj.pk: str(obj) if obj.pk in seen else str(HIDDEN_TICKET)
+                              for obj in related.objects.filter(pk__in=ids).only("number", "title")}
         else:
             names[related] = {obj.pk: str(obj) for obj in related.objects.filter(pk__in=ids)}
     return names
@@ -168,7 +199,9 @@ def build_timeline(ticket, user):
         audits = audits.exclude(action__in=HIDDEN_FOR_REQUESTERS)
     audits = list(audits)
     model = type(ticket)
-    names = _resolve_names(model, audits)
+    if not staff:
+        _hide_unseen_links(audits, user)
+    names = _resolve_names(model, audits, None if staff else user)
     items = [TimelineItem(kind="work_note" if c.is_internal else "comment", at=c.created_at, actor=c.author,
                           body=c.body) for c in comments]
     for entry in audits:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from core import permissions, ui
 from core import services as core_services
 from core.forms import ReportProblemForm
-from core.models import Channel, SavedFilter
+from core.models import Channel, SavedFilter, Ticket
 from core.views import portal
 from core.workflow import TransitionError
 
@@ -184,6 +184,16 @@ def _transition_forms(request, incident, bound=None):
     return result
 
 
+def _visible(request, queryset, ticket_field=None):
+    """Related tickets (children, or links by their other end) the viewer may see."""
+    if permissions.is_agent(request.user):
+        return queryset
+    if ticket_field is None:
+        return permissions.visible_tickets(request.user, queryset)
+    visible = permissions.visible_tickets(request.user, Ticket.objects.all()).values("pk")
+    return queryset.filter(**{f"{ticket_field}__in": visible})
+
+
 def render_detail(request, incident, bound=None, status=200):
     """The incident page; `bound` holds a submitted action form (with its errors) to show instead."""
     bound = bound or {}
@@ -196,9 +206,11 @@ def render_detail(request, incident, bound=None, status=200):
         "timeline": ui.build_timeline(incident, request.user),
         "attachments": incident.attachments.filter(**({} if staff else {"is_internal": False}))
         .select_related("uploaded_by"),
-        "links_out": incident.links_out.select_related("target"),
-        "links_in": incident.links_in.select_related("source"),
-        "children": incident.children.select_related("assignee").order_by("id"),
+        "links_out": _visible(request, incident.links_out.select_related("target"), "target"),
+        "links_in": _visible(request, incident.links_in.select_related("source"), "source"),
+        "children": _visible(request, incident.children.select_related("assignee").order_by("id")),
+        "parent": incident.parent if incident.parent_id and (staff or permissions.can_view(
+            request.user, incident.parent)) else None,
         "transition_forms": _transition_forms(request, incident, bound.get("transition")),
         "comment_form": bound.get("comment") or CommentForm(staff=staff),
         "attachment_form": bound.get("attach") or AttachmentForm(staff=staff),

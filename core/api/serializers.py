@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core import hooks
+from core import hooks, permissions
 from core.models import Attachment, AuditEntry, Comment, LinkKind, Ticket, TicketLink
 
 
@@ -82,6 +82,20 @@ class TicketSerializer(serializers.ModelSerializer):
 
 class TicketDetailMixin(serializers.Serializer):
     allowed_transitions = serializers.SerializerMethodField()
+    # Relation to another ticket -> the output fields naming it, emptied for a requester who may not see it.
+    ticket_references = {}
+
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        request = self.context.get("request")
+        user = request.user if request else None
+        if user is None or permissions.is_agent(user):
+            return data
+        for name, outputs in self.ticket_references.items():
+            related = getattr(obj, name, None)
+            if related is not None and not permissions.can_view(user, related):
+                data.update(dict.fromkeys(outputs))
+        return data
 
     @extend_schema_field(TransitionOptionSerializer(many=True))
     def get_allowed_transitions(self, obj):

@@ -34,6 +34,7 @@ class IncidentDetailSerializer(TicketDetailMixin, IncidentSerializer):
     created_by_name = UserNameField(source="created_by", allow_null=True)
     on_hold_reason_label = serializers.SerializerMethodField()
     resolution_code_label = serializers.SerializerMethodField()
+    ticket_references = {"parent": ("parent", "parent_number")}
 
     class Meta(IncidentSerializer.Meta):
         fields = IncidentSerializer.Meta.fields + (

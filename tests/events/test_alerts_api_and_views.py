@@ -6,6 +6,7 @@ from events.models import Alert
 from tests.support import events_factories as ef
 from tests.support import factories
 from tests.support.queries import max_queries
+from tests.support.cmdb_factories import CIFactory
 
 pytestmark = pytest.mark.django_db
 ALERTS = "/api/v1/alerts/"
@@ -16,7 +17,7 @@ def alerts(post_events):
     def make(n, start=0):
         service = factories.ServiceFactory(name="Web shop")
         for i in range(start, start + n):
-            ef.CIFactory(name=f"node{i:02d}", service=service)
+            CIFactory(name=f"node{i:02d}", service=service)
         batch = [ef.generic(node=f"node{i:02d}", severity="critical" if i % 2 else "warning")
                  for i in range(start, start + n)]
         assert post_events("/api/v1/events/", batch).status_code == 202

@@ -5,6 +5,7 @@ import pytest
 from events.models import Alert, Event
 from incidents.workflow import RESOLVED
 from tests.support import events_factories as ef
+from tests.support.cmdb_factories import CIClassFactory, CIFactory
 
 pytestmark = pytest.mark.django_db
 AM = "/api/v1/events/alertmanager/"
@@ -12,7 +13,7 @@ GRAFANA = "/api/v1/events/grafana/"
 
 
 def test_alertmanager_firing_maps_labels_and_annotations(post_events):
-    ci = ef.CIFactory(name="web01")
+    ci = CIFactory(name="web01")
     response = post_events(AM, ef.alertmanager(ef.am_alert()))
     assert response.status_code == 202
     event = Event.objects.get()
@@ -83,7 +84,7 @@ def test_bad_alert_in_group_names_the_alert_and_field(post_events):
 
 
 def test_grafana_firing_and_resolved(post_events):
-    db = ef.CIFactory(name="db01", ci_class=ef.CIClassFactory(name="database"))
+    db = CIFactory(name="db01", ci_class=CIClassFactory(name="database"))
     assert post_events(GRAFANA, ef.grafana()).status_code == 202
     alert = Alert.objects.get()
     assert alert.configuration_item == db and alert.check_name == "DiskFull" and alert.severity == "critical"

@@ -9,6 +9,7 @@ from events import tasks
 from events.models import Alert, Event
 from tests.support import events_factories as ef
 from tests.support import factories
+from tests.support.cmdb_factories import CIFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/events/"
@@ -38,7 +39,7 @@ def test_generic_batch_is_stored_in_one_request(post_events):
 
 
 def test_ci_reference_instead_of_node_is_accepted(post_events):
-    ci = ef.CIFactory(name="payments-db")
+    ci = CIFactory(name="payments-db")
     response = post_events(URL, ef.generic(node="", ci_id=ci.pk, check="Replication lag"))
     assert response.status_code == 202
     assert Alert.objects.get().configuration_item == ci

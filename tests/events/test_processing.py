@@ -9,6 +9,7 @@ from incidents.models import Incident
 from incidents.workflow import CLOSED, IN_PROGRESS, NEW, RESOLVED
 from tests.support import events_factories as ef
 from tests.support import factories
+from tests.support.cmdb_factories import CIClassFactory, CIFactory, depends_on
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/events/"
@@ -60,38 +61,38 @@ def test_clear_without_open_alert_is_ignored(fire):
 
 def test_default_mapping_by_node_name_sets_ci_and_service(fire):
     service = factories.ServiceFactory(name="Web shop", criticality=1)
-    ci = ef.CIFactory(name="web01", service=service)
+    ci = CIFactory(name="web01", service=service)
     alert = fire(node="web01")
     assert alert.configuration_item == ci and alert.service == service
     assert alert.incident.configuration_item_id == ci.pk and alert.incident.service_id == service.pk
 
 
 def test_mapping_rule_by_attribute(fire):
-    ci = ef.CIFactory(name="srv-payments-1", attributes={"ip": "10.0.0.5"})
+    ci = CIFactory(name="srv-payments-1", attributes={"ip": "10.0.0.5"})
     ef.CIMappingRuleFactory(match="attribute", key="ip")
     assert fire(node="10.0.0.5").configuration_item == ci
 
 
 def test_mapping_rule_by_label_with_external_id(fire):
-    ci = ef.CIFactory(name="orders-db", external_id="asset-991")
+    ci = CIFactory(name="orders-db", external_id="asset-991")
     ef.CIMappingRuleFactory(match="label", key="asset")
     assert fire(node="whatever", labels={"asset": "asset-991"}).configuration_item == ci
 
 
 def test_mapping_rule_by_node_pattern(fire):
-    ci = ef.CIFactory(name="web07")
+    ci = CIFactory(name="web07")
     ef.CIMappingRuleFactory(match="node_name", pattern=r"^(?P<name>[^.]+)\.")
     assert fire(node="web07.prod.example.com").configuration_item == ci
 
 
 def test_mapping_rule_limited_to_another_source_is_skipped(fire):
-    ef.CIFactory(name="srv-x", attributes={"ip": "10.0.0.9"})
+    CIFactory(name="srv-x", attributes={"ip": "10.0.0.9"})
     ef.CIMappingRuleFactory(match="attribute", key="ip", source="zabbix")
     assert fire(node="10.0.0.9").configuration_item is None
 
 
 def test_retired_ci_is_not_mapped(fire):
-    ef.CIFactory(name="old01", status="retired")
+    CIFactory(name="old01", status="retired")
     assert fire(node="old01").configuration_item is None
 
 
@@ -99,8 +100,8 @@ def test_retired_ci_is_not_mapped(fire):
 
 def test_first_matching_rule_sets_impact_urgency_and_team(fire):
     team = factories.TeamFactory(name="Database team")
-    database = ef.CIClassFactory(name="database")
-    ef.CIFactory(name="db01", ci_class=database)
+    database = CIClassFactory(name="database")
+    CIFactory(name="db01", ci_class=database)
     ef.IncidentRuleFactory(order=1, ci_class=database, min_severity="minor", impact=1, urgency=1, team=team)
     ef.IncidentRuleFactory(order=2, min_severity="minor", impact=3, urgency=3)
     incident = fire(node="db01", severity="minor").incident
@@ -113,8 +114,8 @@ def test_first_matching_rule_sets_impact_urgency_and_team(fire):
 def test_service_criticality_condition(fire):
     critical = factories.ServiceFactory(name="Payments", criticality=1)
     low = factories.ServiceFactory(name="Intranet", criticality=4)
-    ef.CIFactory(name="pay01", service=critical)
-    ef.CIFactory(name="intra01", service=low)
+    CIFactory(name="pay01", service=critical)
+    CIFactory(name="intra01", service=low)
     ef.IncidentRuleFactory(order=1, min_severity="warning", max_service_criticality=2, impact=1, urgency=1)
     assert fire(node="pay01", severity="warning").incident.impact == 1
     assert fire(node="intra01", severity="warning").incident is None
@@ -142,13 +143,13 @@ def test_inactive_rules_are_ignored(fire):
 @pytest.fixture
 def topology(db):
     """app1 and app2 depend on db1, which runs on host1; web9 is unrelated."""
-    db1 = ef.CIFactory(name="db1")
-    host1 = ef.CIFactory(name="host1")
-    app1, app2 = ef.CIFactory(name="app1"), ef.CIFactory(name="app2")
-    ef.CIFactory(name="web9")
-    ef.depends_on(app1, db1)
-    ef.depends_on(app2, db1)
-    ef.depends_on(db1, host1, kind="runs_on")
+    db1 = CIFactory(name="db1")
+    host1 = CIFactory(name="host1")
+    app1, app2 = CIFactory(name="app1"), CIFactory(name="app2")
+    CIFactory(name="web9")
+    depends_on(app1, db1)
+    depends_on(app2, db1)
+    depends_on(db1, host1, kind="runs_on")
     return {"db1": db1, "app1": app1, "app2": app2, "host1": host1}
 
 

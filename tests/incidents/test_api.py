@@ -33,23 +33,6 @@ def test_agent_creates_reads_and_patches(agent_user, agent_api):
     assert put.status_code == 200 and put.json()["title"] == "Mail is down for everyone"
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"title": "x", "team": 999999}, "team"),
-    ({"title": "x", "team": "abc"}, "team"),
-    ({"title": "x", "assignee": 2**70}, "assignee"),
-    ({"title": "x", "impact": 9}, "impact"),
-    ({"title": "x", "channel": "pigeon"}, "channel"),
-    ({"title": ["not", "a", "string"]}, "title"),
-    ({"description": "no title"}, "title"),
-    ({"title": "x", "is_major": "maybe"}, "is_major"),
-])
-def test_bad_input_is_400_with_field_messages(agent_api, payload, field):
-    response = agent_api.post(URL, payload, format="json")
-    assert response.status_code == 400, response.content
-    assert field in response.json()
-    assert not Incident.objects.exists()
-
-
 def test_model_rules_are_field_errors(agent_user, agent_api):
     team = factories.TeamFactory()
     response = agent_api.post(URL, {"title": "x", "team": team.pk, "assignee": agent_user.pk})
@@ -87,24 +70,6 @@ def test_list_filters_and_ordering_page_by_keyset(agent_user, agent_api):
     assert agent_api.get(URL, {"ordering": "bogus"}).status_code == 400
     assert agent_api.get(URL, {"cursor": "not-a-cursor"}).status_code == 400
     assert agent_api.get(URL, {"state": "nope"}).status_code == 400
-
-
-def test_list_query_count_is_constant(agent_user, agent_api):
-    team = factories.TeamFactory(members=[agent_user])
-    org = factories.OrganizationFactory()
-    related = {"team": team, "assignee": agent_user, "organization": org,
-                       "service": factories.ServiceFactory(), "requester": factories.requester()}
-
-    def make(n):
-        for _ in range(n):
-            factories.incident(actor=agent_user, **related)
-
-    make(3)
-    agent_api.get(URL)  # the token's last-used time is written once a minute: not part of the count
-    few = count_queries(lambda: results(agent_api.get(URL)))
-    make(27)
-    many = count_queries(lambda: results(agent_api.get(URL)))
-    assert few == many
 
 
 def test_comment_and_audit_lists_have_constant_query_counts(agent_user, agent_api):

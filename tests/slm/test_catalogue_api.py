@@ -4,6 +4,7 @@ import pytest
 
 from slm.models import Agreement
 from tests.support import factories
+from tests.support.cmdb_factories import CIFactory
 from tests.support.queries import max_queries
 from tests.support.slm_factories import AgreementFactory, TargetFactory, around_the_clock
 
@@ -45,7 +46,7 @@ def test_service_list_query_count(people, api_as):
     for n in range(10):
         service = factories.ServiceFactory(name=f"S{n}")
         service.customers.add(people["acme"])
-        factories.ConfigurationItemFactory(service=service)
+        CIFactory(service=service)
     client = api_as(people["agent"])
     with max_queries(10):
         r = client.get("/api/v1/services/")

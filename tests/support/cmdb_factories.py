@@ -1,4 +1,7 @@
-"""Factories for the CMDB: classes with a schema, CIs of a class, relationships."""
+"""Factories for the CMDB: classes with a schema, CIs of a class, relationships.
+
+The one configuration item factory of the test suite: incidents, events, slm and cmdb tests all use CIFactory.
+"""
 
 import factory
 
@@ -25,6 +28,7 @@ class CIFactory(factory.django.DjangoModelFactory):
         model = ConfigurationItem
 
     name = factory.Sequence(lambda n: f"host-{n:04d}")
+    organization = None
     # get_or_create: transactional (browser) tests flush the classes the data migration seeded
     ci_class = factory.LazyFunction(lambda: CIClass.objects.get_or_create(name="application",
                                                                           defaults={"label": "Application"})[0])
@@ -45,3 +49,7 @@ def chain(*names, kind="depends_on"):
     for source, target in zip(cis, cis[1:]):
         RelationshipFactory(source=source, target=target, kind=kind)
     return cis
+
+
+def depends_on(source, target, kind="depends_on"):
+    return RelationshipFactory(source=source, target=target, kind=kind)

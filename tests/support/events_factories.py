@@ -11,29 +11,6 @@ def integration_user(**kw):
     return factories.UserFactory(role=INTEGRATION, **kw)
 
 
-class CIClassFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "cmdb.CIClass"
-        django_get_or_create = ("name",)
-
-    name = "server"
-    label = factory.LazyAttribute(lambda o: o.name.title())
-
-
-class CIFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "cmdb.ConfigurationItem"
-
-    name = factory.Sequence(lambda n: f"host-{n:03d}")
-    ci_class = factory.SubFactory(CIClassFactory)
-
-
-def depends_on(source, target, kind="depends_on"):
-    from cmdb.models import Relationship
-
-    return Relationship.objects.create(source=source, target=target, kind=kind)
-
-
 class IncidentRuleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "events.IncidentRule"

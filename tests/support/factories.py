@@ -79,13 +79,6 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Service {n}")
 
 
-class ConfigurationItemFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "cmdb.ConfigurationItem"
-
-    name = factory.Sequence(lambda n: f"ci-{n:04d}")
-
-
 def incident(actor=None, **data):
     """An incident created through the service layer, as the product creates them."""
     from incidents import services
