@@ -79,3 +79,29 @@ class ReportProblemForm(forms.Form):
 
     title = forms.CharField(label=_("What is the problem?"), max_length=255)
     description = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One check box per event and channel, named `<event>__<channel>`."""
+
+    def __init__(self, *args, table=None, **kwargs):
+        from .models import NotificationChannel, NotificationEvent
+
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for event, label in NotificationEvent.choices:
+            names = []
+            for channel, channel_label in NotificationChannel.choices:
+                name = f"{event}__{channel}"
+                self.fields[name] = forms.BooleanField(
+                    label=channel_label, required=False, initial=(table or {}).get(event, {}).get(channel, True),
+                    widget=forms.CheckboxInput(attrs={"aria-label": f"{label}: {channel_label}"}))
+                names.append(name)
+            self.rows.append((label, [self[name] for name in names]))
+
+    def choices(self):
+        table = {}
+        for name, value in self.cleaned_data.items():
+            event, channel = name.split("__")
+            table.setdefault(event, {})[channel] = value
+        return table

@@ -399,3 +399,7 @@ class Outbox(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "id"], name="outbox_status_id")]
+
+
+from .notification_models import (Notification, NotificationChannel, NotificationEvent,  # noqa: E402,F401
+                                  NotificationPreference, TicketWatcher)
