@@ -1,12 +1,15 @@
-"""Writes of a user's own account data: login attempts, profile, API tokens, saved filters."""
+"""Writes of a user's own account data: login attempts, profile, notification preferences, API tokens,
+saved filters."""
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import ApiToken, LoginAttempt, Profile, SavedFilter
+from .models import ApiToken, LoginAttempt, NotificationEvent, NotificationPreference, Profile, SavedFilter
 
 
 # --- login rate limit ------------------------------------------------------------------------
@@ -46,6 +49,30 @@ def update_profile(user, timezone_name, language, phone=None):
     profile.full_clean()
     profile.save()
     return profile
+
+
+# --- notification preferences --------------------------------------------------------------
+
+def preference_table(user):
+    """{event: {"in_app": bool, "email": bool}} for every event, defaults (both on) filled in."""
+    table = {event: {"in_app": True, "email": True} for event in NotificationEvent.values}
+    for row in NotificationPreference.objects.filter(user=user):
+        if row.event in table:
+            table[row.event] = {"in_app": row.in_app, "email": row.email}
+    return table
+
+
+@transaction.atomic
+def set_preferences(user, choices):
+    """choices: {event: {"in_app": bool, "email": bool}} (events left out keep their setting)."""
+    unknown = sorted(set(choices) - set(NotificationEvent.values))
+    if unknown:
+        raise ValidationError({name: _("Unknown event.") for name in unknown})
+    current = preference_table(user)
+    for event, channels in choices.items():
+        wanted = {**current[event], **{k: bool(v) for k, v in channels.items() if k in ("in_app", "email")}}
+        NotificationPreference.objects.update_or_create(user=user, event=event, defaults=wanted)
+    return preference_table(user)
 
 
 # --- API tokens --------------------------------------------------------------------------------

@@ -14,4 +14,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from . import hooks, notification_rules
+
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="core.sync_roles")
+        hooks.on_ticket_written(notification_rules.on_ticket_written)

@@ -87,3 +87,29 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), max_length=MAX_QUERY_LENGTH, strip=True,
                         error_messages={"required": _("Type a ticket number or some words to search for.")})
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One check box per event and channel, named `<event>__<channel>`."""
+
+    def __init__(self, *args, table=None, **kwargs):
+        from .models import NotificationChannel, NotificationEvent
+
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for event, label in NotificationEvent.choices:
+            names = []
+            for channel, channel_label in NotificationChannel.choices:
+                name = f"{event}__{channel}"
+                self.fields[name] = forms.BooleanField(
+                    label=channel_label, required=False, initial=(table or {}).get(event, {}).get(channel, True),
+                    widget=forms.CheckboxInput(attrs={"aria-label": f"{label}: {channel_label}"}))
+                names.append(name)
+            self.rows.append((label, [self[name] for name in names]))
+
+    def choices(self):
+        table = {}
+        for name, value in self.cleaned_data.items():
+            event, channel = name.split("__")
+            table.setdefault(event, {})[channel] = value
+        return table

@@ -396,6 +396,12 @@ class Outbox(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # After a failed attempt: not tried again before this instant (exponential backoff).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "id"], name="outbox_status_id")]
+
+
+from .notification_models import (Notification, NotificationChannel, NotificationEvent,  # noqa: E402,F401
+                                  NotificationPreference, TicketWatcher)

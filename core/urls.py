@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import search_views, views
+from . import notification_views, search_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,12 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("profile/notifications/", notification_views.notification_preferences,
+         name="notification_preferences"),
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path("notifications/read-all/", notification_views.notification_read_all, name="notification_read_all"),
+    path("notifications/<int:pk>/read/", notification_views.notification_read, name="notification_read"),
+    path("tickets/<int:pk>/watch/", notification_views.ticket_watch, name="ticket_watch"),
     path("filters/", views.saved_filter_save, name="saved_filter_save"),
     path("filters/<int:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
     path("teams/<int:pk>/agents/", views.team_agents, name="team_agents"),

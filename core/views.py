@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import account_services, permissions, ui
-from .forms import ApiTokenForm, ProfileForm, RateLimitedAuthenticationForm, ReportProblemForm
+from .forms import (ApiTokenForm, NotificationPreferencesForm, ProfileForm, RateLimitedAuthenticationForm,
+                    ReportProblemForm)
 from .models import ApiToken, Attachment, SavedFilter, Team, Ticket
 
 
@@ -127,6 +128,7 @@ def _profile_page(request, form=None, token_form=None, status=200):
                                     "phone": current.phone})
     return render(request, "core/profile.html", {
         "form": form, "token_form": token_form or ApiTokenForm(), "tokens": tokens, "new_key": new_key,
+        "notification_form": NotificationPreferencesForm(table=account_services.preference_table(request.user)),
     }, status=status)
 
 

@@ -3,6 +3,7 @@ local file broker under var/ (the `make run` default)."""
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,35 @@ def env_bool(name, default=False):
 
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+EMAIL_SCHEMES = {  # scheme -> (backend, default port, use_tls, use_ssl)
+    "smtp": ("django.core.mail.backends.smtp.EmailBackend", 25, False, False),
+    "smtp+tls": ("django.core.mail.backends.smtp.EmailBackend", 587, True, False),  # STARTTLS
+    "smtps": ("django.core.mail.backends.smtp.EmailBackend", 465, False, True),  # implicit TLS (RFC 8314)
+    "console": ("django.core.mail.backends.console.EmailBackend", None, False, False),
+    "locmem": ("django.core.mail.backends.locmem.EmailBackend", None, False, False),
+    "dummy": ("django.core.mail.backends.dummy.EmailBackend", None, False, False),
+}
+
+
+def parse_email_url(url):
+    """EMAIL_URL -> the EMAIL_* settings, e.g. smtps://user:pass@mail.example.com:465/?timeout=10."""
+    parts = urlsplit(url)
+    if parts.scheme not in EMAIL_SCHEMES:
+        raise ValueError(f"EMAIL_URL: unknown scheme {parts.scheme!r}; use one of {', '.join(EMAIL_SCHEMES)}")
+    backend, default_port, use_tls, use_ssl = EMAIL_SCHEMES[parts.scheme]
+    query = parse_qs(parts.query)
+    return {
+        "EMAIL_BACKEND": backend,
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or default_port or 25,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+        "EMAIL_TIMEOUT": int(query.get("timeout", ["10"])[0]),
+    }
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -80,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.roles",
+                "core.context_processors.notifications",
             ],
         },
     },
@@ -132,6 +163,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# E-mail: EMAIL_URL (see parse_email_url); with nothing set, mail is written to the console. Tests use locmem.
+globals().update(parse_email_url(os.environ.get("EMAIL_URL", "console://")))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "itsm@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The absolute address of this site, for links in e-mails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Attachments
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core import services as core_services
 from core.context import request_id
-from core.models import AuditAction, AuditEntry
+from core.models import AuditAction, AuditEntry, NotificationEvent
 from core.notifications import queue_emails
 
 from . import clock
@@ -51,7 +51,8 @@ def sweep(now=None, batch_size=BATCH_SIZE):
         if flags:
             rules = list(EscalationRule.objects.filter(active=True).select_related(
                 "notify_user", "notify_team__manager", "reassign_team"))
-            queue_emails([notification(timer, trigger, old_warned, rules) for timer, trigger, old_warned in flags])
+            queue_emails([notification(timer, trigger, old_warned, rules) for timer, trigger, old_warned in flags],
+                         event=NotificationEvent.SLA_WARNING)
     return len(ids)
 
 

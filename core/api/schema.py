@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 
 from .serializers import (AttachmentSerializer, AttachmentUploadSerializer, AuditEntrySerializer,
                           CommentSerializer, ConflictSerializer, ErrorSerializer, TicketLinkCreateSerializer,
-                          TicketLinkSerializer)
+                          TicketLinkSerializer, WatchStateSerializer)
 
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=False,
@@ -58,5 +58,13 @@ def ticket_viewset_schema(cls):
         remove_link=extend_schema(tags=[tag], request=None, responses={204: None, **ERRORS},
                                   parameters=[OpenApiParameter("link_id", int, OpenApiParameter.PATH)],
                                   summary=_("Remove a link")),
+        watch=[
+            extend_schema(tags=[tag], methods=["GET"], responses={200: WatchStateSerializer, **ERRORS},
+                          summary=_("Whether you watch the ticket")),
+            extend_schema(tags=[tag], methods=["POST"], request=None, responses={200: WatchStateSerializer, **ERRORS},
+                          summary=_("Watch the ticket (public replies and state changes)")),
+            extend_schema(tags=[tag], methods=["DELETE"], request=None,
+                          responses={200: WatchStateSerializer, **ERRORS}, summary=_("Stop watching the ticket")),
+        ],
     )(cls)
     return cls

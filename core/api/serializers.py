@@ -221,3 +221,6 @@ class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     current_version = serializers.IntegerField()
 
+
+class WatchStateSerializer(serializers.Serializer):
+    watching = serializers.BooleanField(read_only=True)

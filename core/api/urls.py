@@ -1,13 +1,19 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import directory, search
+from . import directory, notifications, search
 
 router = SimpleRouter()
 router.register("teams", directory.TeamViewSet, basename="team")
 router.register("organizations", directory.OrganizationViewSet, basename="organization")
 router.register("users", directory.UserViewSet, basename="user")
 router.register("tokens", directory.ApiTokenViewSet, basename="apitoken")
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
 
-urlpatterns = [path("me/", directory.MeView.as_view(), name="me"),
-               path("search/", search.SearchView.as_view(), name="api-search"), *router.urls]
+urlpatterns = [
+    path("me/", directory.MeView.as_view(), name="me"),
+    path("me/notification-preferences/", notifications.NotificationPreferencesView.as_view(),
+         name="notification-preferences"),
+    path("search/", search.SearchView.as_view(), name="api-search"),
+    *router.urls,
+]

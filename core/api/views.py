@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core import permissions
+from core import notification_services, permissions
 from core import services as core_services
 from core.models import ApiToken, Attachment, AuditEntry, Channel, Comment, Ticket, TicketLink
 
@@ -22,7 +22,7 @@ from .errors import PreconditionFailed
 from .pagination import ChronologicalPagination, TicketCursorPagination
 from .schema import ticket_viewset_schema
 from .serializers import (MAX_ID, AttachmentSerializer, AttachmentUploadSerializer, AuditEntrySerializer,
-                          CommentSerializer, TicketLinkCreateSerializer, TicketLinkSerializer)
+                          CommentSerializer, TicketLinkCreateSerializer, TicketLinkSerializer, WatchStateSerializer)
 
 SUB_RESOURCE = {"pagination_class": ChronologicalPagination, "filter_backends": []}
 
@@ -263,6 +263,19 @@ class TicketViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retri
             Q(source_id=ticket.pk) | Q(target_id=ticket.pk)), pk=link_id)
         core_services.remove_link(link, request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # --- watching ------------------------------------------------------------------------------------
+
+    @action(detail=True, methods=["get", "post", "delete"], serializer_class=WatchStateSerializer,
+            pagination_class=None, filter_backends=[])
+    def watch(self, request, pk=None):
+        """Watch (POST) or stop watching (DELETE) a ticket you can see: its public replies and state changes."""
+        ticket = self.get_visible_ticket()
+        if request.method == "POST":
+            notification_services.watch_ticket(ticket, request.user)
+        elif request.method == "DELETE":
+            notification_services.unwatch_ticket(ticket, request.user)
+        return Response({"watching": notification_services.is_watching(request.user, ticket)})
 
     def _require_edit(self, ticket):
         if not permissions.can_edit(self.request.user, ticket):
