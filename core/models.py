@@ -399,3 +399,4 @@ class Outbox(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "id"], name="outbox_status_id")]
+from .desk_models import AssignMode, AssignmentRule, CannedResponse  # noqa: E402,F401  (split for size)

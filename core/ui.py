@@ -92,7 +92,8 @@ def query_without(request, *names):
 
 # Requesters see attachments in the list (internal ones are left out), not in the audit trail.
 HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED}
-AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment")}
+AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment"),
+                    "rule": gettext_lazy("Assignment rule")}
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
 
 
