@@ -102,7 +102,8 @@ def matches(rule, ticket):
             field = type(ticket)._meta.get_field(key)
         except Exception:  # noqa: BLE001 - a condition on another kind's field
             return False
-        if getattr(ticket, getattr(field, "attname", key), None) not in values:
+        accepted = values if isinstance(values, list) else [values]
+        if getattr(ticket, getattr(field, "attname", key), None) not in accepted:
             return False
     return True
 
