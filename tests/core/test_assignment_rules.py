@@ -295,3 +295,17 @@ def test_list_is_ordered_and_query_count_is_constant(api_as):
         rule(teams[i % 3], order=i)
     with max_queries(6):
         assert len(api.get(URL).json()["results"]) == 26
+
+
+def test_admin_screen_validates_conditions(client):
+    client.force_login(factories.admin())
+    team = factories.TeamFactory()
+    form = {"name": "Admin rule", "order": 1, "active": "on", "team": team.pk, "assign": "least_loaded",
+            "conditions": '{"colour": "red"}'}
+    page = client.post("/admin/core/assignmentrule/add/", form)
+    assert page.status_code == 200 and "colour" in page.content.decode()
+    saved = client.post("/admin/core/assignmentrule/add/", {**form, "conditions": '{"priority": 1}'})
+    assert saved.status_code == 302
+    assert AssignmentRule.objects.get().conditions == {"priority": [1]}
+    assert client.get("/admin/core/assignmentrule/").status_code == 200
+    assert client.get("/admin/core/cannedresponse/add/").status_code == 200
