@@ -3,7 +3,8 @@ service-desk UI (through the services), so the admin shows them read-only."""
 
 from django.contrib import admin
 
-from .models import ApiToken, AuditEntry, Organization, PriorityMatrix, Profile, Team
+from . import desk_services
+from .models import ApiToken, AssignmentRule, AuditEntry, CannedResponse, Organization, PriorityMatrix, Profile, Team
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -60,3 +61,41 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ("action",)
     search_fields = ("ticket__number",)
     show_full_result_count = False
+
+
+class ServiceWrittenAdmin(admin.ModelAdmin):
+    """Saves and deletes through core.desk_services (model clean() validates first, as in the API)."""
+
+    save_service = delete_service = None
+
+    def save_model(self, request, obj, form, change):
+        data = {name: getattr(obj, name) for name in form.cleaned_data if hasattr(obj, name)}
+        type(self).save_service(request.user, data, obj)
+
+    def delete_model(self, request, obj):
+        type(self).delete_service(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            type(self).delete_service(request.user, obj)
+
+
+@admin.register(AssignmentRule)
+class AssignmentRuleAdmin(ServiceWrittenAdmin):
+    list_display = ("name", "order", "active", "team", "assign", "conditions")
+    list_filter = ("active", "assign")
+    list_select_related = ("team",)
+    search_fields = ("name",)
+    ordering = ("order", "id")
+    save_service = desk_services.save_assignment_rule
+    delete_service = desk_services.delete_assignment_rule
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(ServiceWrittenAdmin):
+    list_display = ("title", "team", "active", "updated_at")
+    list_filter = ("active", "team")
+    list_select_related = ("team",)
+    search_fields = ("title", "body")
+    save_service = desk_services.save_canned_response
+    delete_service = desk_services.delete_canned_response

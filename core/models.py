@@ -405,3 +405,4 @@ class Outbox(models.Model):
 
 from .notification_models import (Notification, NotificationChannel, NotificationEvent,  # noqa: E402,F401
                                   NotificationPreference, TicketWatcher)
+from .desk_models import AssignMode, AssignmentRule, CannedResponse  # noqa: E402,F401  (split for size)

@@ -6,7 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import hooks, permissions
+from . import assignment, hooks, permissions
 from .context import request_id
 from .models import (Attachment, AuditAction, AuditEntry, Comment, NumberSequence, PriorityMatrix, Team,
                      Ticket, TicketLink)
@@ -128,7 +128,22 @@ def _apply(ticket, data):
     return changes
 
 
-def _save(ticket, actor, action, changes, extra_audit=()):
+ASSIGNMENT_FIELDS = {"team", "assignee"}
+
+
+def _route_after_change(ticket, changes):
+    """Assignment rules after a write that changed a condition field of an open ticket ({} if nothing moved)."""
+    if not changes.keys() & assignment.trigger_fields(ticket):
+        return {}
+    workflow = hooks.ticket_kinds[ticket.kind].workflow
+    if ticket.state in workflow.resolved_states | workflow.closed_states:
+        return {}
+    return assignment.route(ticket)
+
+
+def _save(ticket, actor, action, changes, extra_audit=(), route=False):
+    """Validate, bump the version, save and audit. `route`: the write did not name a team or assignee, so
+    the assignment rules run when a condition field changed (a rule's pick never counts as a first response)."""
     now = timezone.now()
     if "team" in changes or "assignee" in changes:
         _check_assignment(ticket)
@@ -140,6 +155,7 @@ def _save(ticket, actor, action, changes, extra_audit=()):
         if new_priority != ticket.priority:
             changes["priority"] = [ticket.priority, new_priority]
             ticket.priority = new_priority
+    routed = _route_after_change(ticket, changes) if route else {}
     ticket.full_clean(exclude=["number", "kind"], validate_unique=False)
     ticket.version += 1
     ticket.updated_at = now
@@ -150,10 +166,16 @@ def _save(ticket, actor, action, changes, extra_audit=()):
         _audit(ticket, actor, AuditAction.ASSIGNED, assignment)
     if rest or not assignment:
         _audit(ticket, actor, action, rest)
+    if routed:
+        _audit(ticket, actor, AuditAction.ASSIGNED, routed)
     for extra_action, extra_changes in extra_audit:
         _audit(ticket, actor, extra_action, extra_changes)
-    _run_hooks(ticket, changes, actor, action)
+    _run_hooks(ticket, {**changes, **_field_changes(routed)}, actor, action)
     return ticket
+
+
+def _field_changes(routed):
+    return {k: v for k, v in routed.items() if k in ASSIGNMENT_FIELDS}
 
 
 # --- writes ----------------------------------------------------------------------------------
@@ -185,14 +207,18 @@ def create_ticket(model, actor, data):
     if ticket.assignee_id:
         _check_assignment(ticket)
         ticket.first_response_at = now
+    # Rules route a new ticket only when the caller named neither a team nor an assignee.
+    routed = {} if ticket.team_id or ticket.assignee_id else assignment.route(ticket)
     ticket.full_clean(exclude=["number", "kind", "version"], validate_unique=False)
     ticket.number = next_number(kind)
     ticket.save()
     snapshot = {f.name: [None, _value(ticket, f.name)] for f in model._meta.concrete_fields
                 if f.name not in ("id", "ticket_ptr", "version", "updated_at", "created_at")
-                and _value(ticket, f.name) not in (None, "")}
+                and _value(ticket, f.name) not in (None, "") and f.name not in routed}
     _audit(ticket, actor, AuditAction.CREATED, snapshot)
-    _run_hooks(ticket, snapshot, actor, AuditAction.CREATED)
+    if routed:
+        _audit(ticket, actor, AuditAction.ASSIGNED, routed)
+    _run_hooks(ticket, {**snapshot, **_field_changes(routed)}, actor, AuditAction.CREATED)
     return ticket
 
 
@@ -207,7 +233,7 @@ def update_ticket(ticket, actor, data, expected_version=None):
         return ticket
     if "configuration_item" in changes:
         _check_configuration_item(ticket, actor)
-    return _save(ticket, actor, AuditAction.UPDATED, changes)
+    return _save(ticket, actor, AuditAction.UPDATED, changes, route=not ASSIGNMENT_FIELDS & data.keys())
 
 
 @transaction.atomic
@@ -261,7 +287,7 @@ def transition_ticket(ticket, actor, to, data=None, expected_version=None, comme
     before = getattr(ticket, "before_transition", None)
     if before:
         changes.update(before(from_state, to, actor) or {})
-    _save(ticket, actor, AuditAction.TRANSITIONED, changes)
+    _save(ticket, actor, AuditAction.TRANSITIONED, changes, route=not ASSIGNMENT_FIELDS & data.keys())
     if comment:
         add_comment(ticket, actor, comment, internal=internal_comment)
     return ticket

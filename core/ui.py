@@ -92,7 +92,8 @@ def query_without(request, *names):
 
 # Requesters see attachments in the list (internal ones are left out), not in the audit trail.
 HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED}
-AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment")}
+AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment"),
+                    "rule": gettext_lazy("Assignment rule")}
 LINK_SEPARATORS = ("<-", ":")  # audit values of links: "caused_by:INC0001002", "caused_by<-INC0001001"
 HIDDEN_TICKET = gettext_lazy("a record you cannot see")
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}

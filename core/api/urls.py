@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import directory, notifications, search
+from . import desk, directory, notifications, search
 
 router = SimpleRouter()
 router.register("teams", directory.TeamViewSet, basename="team")
@@ -9,6 +9,8 @@ router.register("organizations", directory.OrganizationViewSet, basename="organi
 router.register("users", directory.UserViewSet, basename="user")
 router.register("tokens", directory.ApiTokenViewSet, basename="apitoken")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+router.register("assignment-rules", desk.AssignmentRuleViewSet, basename="assignmentrule")
+router.register("canned-responses", desk.CannedResponseViewSet, basename="cannedresponse")
 
 urlpatterns = [
     path("me/", directory.MeView.as_view(), name="me"),
