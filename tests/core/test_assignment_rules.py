@@ -7,7 +7,7 @@ from core.desk_models import AssignmentRule
 from core.models import AuditEntry, Channel
 from incidents import services as incident_services
 from incidents.models import Category
-from tests.support import factories
+from tests.support import cmdb_factories, factories
 from tests.support.queries import count_queries, max_queries
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_no_matching_rule_leaves_the_ticket_unassigned():
 def test_each_condition_matches_and_refuses(key):
     team = factories.TeamFactory()
     service, other_service = factories.ServiceFactory(), factories.ServiceFactory()
-    ci, other_ci = factories.ConfigurationItemFactory(), factories.ConfigurationItemFactory()
+    ci, other_ci = cmdb_factories.CIFactory(), cmdb_factories.CIFactory()
     org, other_org = factories.OrganizationFactory(), factories.OrganizationFactory()
     cat, other_cat = Category.objects.create(name="Network"), Category.objects.create(name="Email")
     good = {"kind": "incident", "category": cat, "service": service, "configuration_item": ci,
