@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "changes",
     "events",
     "improvement",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.roles",
+                "core.context_processors.navigation",
             ],
         },
     },
