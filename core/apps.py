@@ -2,6 +2,9 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from .permissions import AGENT, MANAGER
+from .registry import AGENTS, MANAGERS, REQUESTERS, VIEW, VIEW_ADD_CHANGE, MenuEntry, RegisteredApp
+
 
 def _sync_roles(sender, **kwargs):
     from .roles import sync_roles
@@ -9,9 +12,18 @@ def _sync_roles(sender, **kwargs):
     sync_roles()
 
 
-class CoreConfig(AppConfig):
+class CoreConfig(RegisteredApp, AppConfig):
     name = "core"
     verbose_name = _("Core")
+    role_grants = {AGENT: VIEW, MANAGER: VIEW_ADD_CHANGE}
+    withheld_permissions = frozenset({("auditentry", "change"), ("auditentry", "delete")})  # append-only
+    api_urls = ("core.api.urls",)
+    web_urls = (("", "core.urls"),)
+    menu = (
+        MenuEntry(_("My work"), "home", AGENTS, order=10),
+        MenuEntry(_("My requests"), "home", REQUESTERS, order=10),
+        MenuEntry(_("Admin"), "admin:index", MANAGERS, order=100),
+    )
 
     def ready(self):
         from . import hooks, notification_rules

@@ -1,4 +1,7 @@
-from . import permissions
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+from . import permissions, registry
 
 
 def roles(request):
@@ -31,3 +34,12 @@ def notifications(request):
         return request._unread_notifications
 
     return {"unread_notifications": unread}
+
+
+def navigation(request):
+    """The header menu entries the user may see, from the apps' declarations (core/registry.py)."""
+    def entries():
+        return [{"label": entry.label, "url": reverse(entry.url_name), "hotkey": entry.hotkey}
+                for entry in registry.menu_for(getattr(request, "user", None))]
+
+    return {"nav_entries": SimpleLazyObject(entries)}

@@ -1,27 +1,22 @@
-"""Roles are Django groups; what each may do in the admin and configuration screens is declared here.
+"""Roles are Django groups; each app declares what each role may do with its models (core/registry.py).
 
 Ticket visibility and work are object rules in core/permissions.py; these model permissions gate configuration.
 """
 
 from . import permissions as p
+from . import registry
 
-# role -> list of (app_label, actions) ; "*" = every app
-ROLE_PERMISSIONS = {
-    p.REQUESTER: [],
-    p.AGENT: [("core", ("view",)), ("incidents", ("view", "add", "change")), ("slm", ("view",)),
-              ("cmdb", ("view",)), ("events", ("view",)), ("problems", ("view", "add", "change")),
-              ("changes", ("view", "add", "change")), ("servicerequests", ("view", "add", "change")),
-              ("improvement", ("view", "add", "change"))],
-    p.MANAGER: [("core", ("view", "add", "change")), ("incidents", ("view", "add", "change", "delete")),
-                ("slm", ("view", "add", "change", "delete")), ("cmdb", ("view", "add", "change", "delete")),
-                ("events", ("view", "add", "change", "delete")), ("problems", ("view", "add", "change")),
-                ("changes", ("view", "add", "change")), ("servicerequests", ("view", "add", "change", "delete")),
-                ("improvement", ("view", "add", "change", "delete"))],
-    p.CHANGE_AUTHORITY: [("changes", ("view", "add", "change")), ("incidents", ("view",)), ("cmdb", ("view",))],
-    p.ADMIN: [("*", ("view", "add", "change", "delete"))],
-    p.INTEGRATION: [("events", ("add",))],
-}
-NEVER = {("core", "auditentry", "change"), ("core", "auditentry", "delete")}
+# Roles granted every action on every installed app, Django's own included (auth, sessions, ...).
+EVERY_APP_ROLES = {p.ADMIN: registry.ALL_ACTIONS}
+
+
+def role_permissions():
+    """role -> [(app_label or "*", actions)] for every role in core.permissions.ROLES."""
+    declared = registry.role_grants()
+    grants = {role: list(declared.get(role, [])) for role in p.ROLES}
+    for role, actions in EVERY_APP_ROLES.items():
+        grants[role].append(("*", actions))
+    return grants
 
 
 def sync_roles(apps=None, verbosity=0):
@@ -35,13 +30,14 @@ def sync_roles(apps=None, verbosity=0):
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=verbosity, apps=global_apps)
     all_perms = list(Permission.objects.select_related("content_type"))
-    for role, grants in ROLE_PERMISSIONS.items():
+    withheld = registry.withheld_permissions()
+    for role, grants in role_permissions().items():
         group, _ = Group.objects.get_or_create(name=role)
         wanted = []
         for perm in all_perms:
             app_label, model = perm.content_type.app_label, perm.content_type.model
             action = perm.codename.split("_", 1)[0]
-            if (app_label, model, action) in NEVER:
+            if (app_label, model, action) in withheld:
                 continue
             for grant_app, actions in grants:
                 if grant_app in ("*", app_label) and action in actions:

@@ -1,7 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.permissions import AGENT, MANAGER
+from core.registry import ALL_ACTIONS, VIEW_ADD_CHANGE, RegisteredApp
 
-class ImprovementConfig(AppConfig):
+
+class ImprovementConfig(RegisteredApp, AppConfig):
     name = "improvement"
     verbose_name = _("Continual improvement")
+    role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: ALL_ACTIONS}

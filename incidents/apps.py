@@ -1,10 +1,20 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.permissions import AGENT, CHANGE_AUTHORITY, MANAGER
+from core.registry import AGENTS, ALL_ACTIONS, VIEW, VIEW_ADD_CHANGE, MenuEntry, RegisteredApp
 
-class IncidentsConfig(AppConfig):
+
+class IncidentsConfig(RegisteredApp, AppConfig):
     name = "incidents"
     verbose_name = _("Incident management")
+    role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: ALL_ACTIONS, CHANGE_AUTHORITY: VIEW}
+    api_urls = ("incidents.api.urls",)
+    web_urls = (("incidents/", "incidents.urls"),)
+    menu = (
+        MenuEntry(_("Incidents"), "incidents:list", AGENTS, order=20),
+        MenuEntry(_("New incident"), "incidents:create", AGENTS, order=30, hotkey="n"),
+    )
 
     def ready(self):
         from core import hooks

@@ -1,17 +1,7 @@
-"""Assembles /api/v1/ from each app's api/urls.py."""
+"""Assembles /api/v1/ from the URLconf modules each app declares (`api_urls` on its AppConfig, core/registry.py)."""
 
 from django.urls import include, path
 
-APPS_WITH_API = ["core", "incidents", "slm", "cmdb", "events", "servicerequests", "problems", "changes",
-                 "improvement"]
+from core import registry
 
-urlpatterns = []
-for _app in APPS_WITH_API:
-    try:
-        __import__(f"{_app}.api.urls")
-    except ModuleNotFoundError as exc:
-        if exc.name not in (f"{_app}.api", f"{_app}.api.urls"):
-            raise
-        continue
-    urlpatterns.append(path("", include(f"{_app}.api.urls")))
-urlpatterns.append(path("", include("slm.api.reports_urls")))  # slm reports, surveys, reviews
+urlpatterns = [path("", include(module)) for module in registry.api_url_modules()]

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "changes",
     "events",
     "improvement",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.roles",
                 "core.context_processors.notifications",
+                "core.context_processors.navigation",
             ],
         },
     },

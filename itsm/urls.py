@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core import registry
 from core import views as core_views
 
 urlpatterns = [
@@ -13,11 +14,8 @@ urlpatterns = [
     path("api/v1/", include("itsm.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("incidents/", include("incidents.urls")),
-    path("slm/", include("slm.urls")),
-    path("cmdb/", include("cmdb.urls")),
-    path("events/", include("events.urls")),
-    path("", include("core.urls")),
+    # each app's pages, as declared by `web_urls` on its AppConfig (core/registry.py); core's root pages last
+    *[path(prefix, include(module)) for prefix, module in registry.web_url_includes()],
 ]
 
 if settings.DEBUG:

@@ -1,10 +1,22 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.permissions import AGENT, MANAGER
+from core.registry import AGENTS, ALL_ACTIONS, EVERYONE, MANAGERS, VIEW, MenuEntry, RegisteredApp
 
-class SlmConfig(AppConfig):
+
+class SlmConfig(RegisteredApp, AppConfig):
     name = "slm"
     verbose_name = _("Service level management")
+    role_grants = {AGENT: VIEW, MANAGER: ALL_ACTIONS}
+    api_urls = ("slm.api.urls", "slm.api.reports_urls")
+    web_urls = (("slm/", "slm.urls"),)
+    menu = (
+        MenuEntry(_("Service catalogue"), "slm:service-list", EVERYONE, order=60),
+        MenuEntry(_("SLA reports"), "slm:report-compliance", AGENTS, order=70),
+        MenuEntry(_("Service reviews"), "slm:review-list", AGENTS, order=80),
+        MenuEntry(_("Agreements"), "slm:agreement-list", MANAGERS, order=90),
+    )
 
     def ready(self):
         from core import hooks

@@ -1,15 +1,18 @@
 """House rules that keep the architecture honest."""
 
+import ast
 import io
 import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT_DIRS = ["core", "incidents", "servicerequests", "problems", "changes", "slm", "cmdb", "events", "improvement",
-                "itsm"]
+# the project's own apps (from INSTALLED_APPS, so a new practice is covered at once), plus the project package
+PROJECT_APPS = [config.label for config in apps.get_app_configs() if Path(config.path).parent == ROOT]
+PRODUCT_DIRS = [*PROJECT_APPS, "itsm"]
 AUDITED = r"(Ticket|Incident|Problem|Change|ServiceRequest|AuditEntry)"
 BULK_WRITE = re.compile(AUDITED + r"\.objects[\w\.\(\)=, \"']*?\.(update|delete)\(")
 
@@ -58,3 +61,30 @@ def test_no_model_change_lacks_a_migration():
 def test_openapi_schema_is_valid_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
     assert (tmp_path / "schema.yml").stat().st_size > 10_000
+
+
+def imported_modules(path):
+    """(line, top-level package) of every import in a module, at any depth (module level or inside functions)."""
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name.split(".")[0]) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module.split(".")[0]
+
+
+def test_project_apps_are_known():
+    assert {"core", "incidents", "slm", "cmdb", "events", "demo"} <= set(PROJECT_APPS)
+
+
+def test_core_imports_no_other_project_app():
+    """core looks practices up through core/hooks.py and core/registry.py; not even a function-level import."""
+    others = set(PROJECT_APPS) - {"core"}
+    offenders = [f"{path.relative_to(ROOT)}:{line}: {module}" for path in (ROOT / "core").rglob("*.py")
+                 for line, module in imported_modules(path) if module in others]
+    assert offenders == [], "core imports another app:\n" + "\n".join(offenders)
+
+
+def test_only_demo_imports_demo():
+    offenders = [f"{path.relative_to(ROOT)}:{line}" for name in PRODUCT_DIRS if name != "demo"
+                 for path in (ROOT / name).rglob("*.py") for line, module in imported_modules(path) if module == "demo"]
+    assert offenders == []
