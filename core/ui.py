@@ -239,14 +239,27 @@ class Column:
     header: str
     value: object  # fn(row) -> str or SafeString
     css: str = ""
+    sort: tuple = ()  # ordering keys a header click cycles through, e.g. ("-id", "id")
 
 
 def _cell(value):
     return value if isinstance(value, SafeString) else html.escape(str(value))
 
 
-def rows_html(rows, columns, empty_text):
-    head = "".join(f"<th>{escape(c.header)}</th>" for c in columns)
+def _header(column, ordering, query):
+    if ordering is None or not column.sort:
+        return f"<th>{escape(column.header)}</th>"
+    current = ordering in column.sort
+    target = column.sort[(column.sort.index(ordering) + 1) % len(column.sort)] if current else column.sort[0]
+    direction = ("descending" if ordering.startswith("-") else "ascending") if current else "none"
+    href = escape(f"?{query}&ordering={target}" if query else f"?ordering={target}")
+    return (f'<th aria-sort="{direction}"><a href="{href}" class="sort sort-{direction}">'
+            f"{escape(column.header)}</a></th>")
+
+
+def rows_html(rows, columns, empty_text, ordering=None, query=""):
+    """A list table; with `ordering` (the current ordering key) sortable headers link to the next ordering."""
+    head = "".join(_header(c, ordering, query) for c in columns)
     if not rows:
         body = f'<tr><td colspan="{len(columns)}" class="muted">{escape(empty_text)}</td></tr>'
     else:
@@ -271,17 +284,19 @@ def person(user):
 
 TICKET_COLUMNS = {
     "number": Column(gettext_lazy("Number"), lambda r: mark_safe(f'<a href="{r.url}">{escape(r.number)}</a>'),
-                     "nowrap"),
+                     "nowrap", sort=("-id", "id")),
     "title": Column(gettext_lazy("Title"), lambda r: r.title, "title"),
     "state": Column(gettext_lazy("State"), lambda r: mark_safe(
-        f'<span class="state state-{escape(r.state)}">{escape(r.state_text)}</span>')),
+        f'<span class="state state-{escape(r.state)}">{escape(r.state_text)}</span>'), sort=("state",)),
     "priority": Column(gettext_lazy("Priority"), lambda r: mark_safe(
-        f'<span class="prio prio-{r.priority:d}">P{r.priority:d}</span>')),
+        f'<span class="prio prio-{r.priority:d}">P{r.priority:d}</span>'), sort=("priority", "-priority")),
     "service": Column(gettext_lazy("Service"), lambda r: r.service.name if r.service else "—"),
     "team": Column(gettext_lazy("Team"), lambda r: r.team.name if r.team else "—"),
     "assignee": Column(gettext_lazy("Assignee"), lambda r: person(r.assignee)),
-    "updated": Column(gettext_lazy("Updated"), lambda r: local_minute(r.updated_at), "nowrap"),
-    "sla_due": Column(gettext_lazy("SLA due"), lambda r: local_minute(r.sla_due_at) or "—", "nowrap"),
+    "updated": Column(gettext_lazy("Updated"), lambda r: local_minute(r.updated_at), "nowrap",
+                      sort=("-updated_at", "updated_at")),
+    "sla_due": Column(gettext_lazy("SLA due"), lambda r: local_minute(r.sla_due_at) or "—", "nowrap",
+                      sort=("sla_due",)),
 }
 
 
