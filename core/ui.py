@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from . import hooks, permissions
 from .keyset import after_q, plain, typed_values
-from .models import AuditAction, AuditEntry, Comment
+from .models import AuditAction, AuditEntry, Comment, Ticket
 
 PAGE_SIZE = 50
 logger = logging.getLogger(__name__)
@@ -122,7 +122,8 @@ def _display_value(model, name, value, names_by_model):
     except Exception:  # noqa: BLE001 - audit keys that are not model fields (link, attachment)
         return value
     if isinstance(model_field, models.ForeignKey):
-        return names_by_model.get(model_field.related_model, {}).get(value, f"#{value}")
+        related = model_field.related_model
+        return names_by_model.get(related, {}).get(value, "—" if issubclass(related, Ticket) else f"#{value}")
     if name == "state":
         return hooks.ticket_kinds[model.TICKET_KIND].workflow.label(value) if hasattr(model, "TICKET_KIND") \
             else value
@@ -136,8 +137,9 @@ def _display_value(model, name, value, names_by_model):
     return value
 
 
-def _resolve_names(model, entries):
-    """{related model: {pk: display name}} for every FK id mentioned in the entries, one query per model."""
+def _resolve_names(model, entries, user=None):
+    """{related model: {pk: display name}} for every FK id mentioned in the entries, one query per model.
+    Tickets (a parent incident...) the user may not see are named by nobody: they stay out of the map."""
     wanted = {}
     for entry in entries:
         for name, pair in entry.changes.items():
@@ -153,9 +155,29 @@ def _resolve_names(model, entries):
         if related is get_user_model():
             rows = related.objects.filter(pk__in=ids).only("username", "first_name", "last_name")
             names[related] = {u.pk: u.get_full_name() or u.username for u in rows}
+        elif issubclass(related, Ticket) and user is not None:
+            rows = permissions.visible_tickets(user, related.objects.filter(pk__in=ids))
+            names[related] = {obj.pk: str(obj) for obj in rows}
         else:
             names[related] = {obj.pk: str(obj) for obj in related.objects.filter(pk__in=ids)}
     return names
+
+
+def _linked_number(entry):
+    """The other ticket's number in a link audit entry ("related:INC0001002", "caused_by<-INC0001003")."""
+    pair = entry.changes.get("link")
+    value = next((v for v in pair if v), "") if isinstance(pair, list) else ""
+    return value.replace("<-", ":").rsplit(":", 1)[-1] if value else ""
+
+
+def _hidden_links(audits, user):
+    """Link audit entries naming a ticket the user may not see (nothing to hide from staff)."""
+    links = {entry.pk: _linked_number(entry) for entry in audits if "link" in entry.changes}
+    if not links or permissions.is_agent(user):
+        return set()
+    visible = set(permissions.visible_tickets(user, Ticket.objects.filter(number__in=set(links.values())))
+                  .values_list("number", flat=True))
+    return {pk for pk, number in links.items() if number not in visible}
 
 
 def build_timeline(ticket, user):
@@ -168,7 +190,9 @@ def build_timeline(ticket, user):
         audits = audits.exclude(action__in=HIDDEN_FOR_REQUESTERS)
     audits = list(audits)
     model = type(ticket)
-    names = _resolve_names(model, audits)
+    names = _resolve_names(model, audits, None if staff else user)
+    hidden = _hidden_links(audits, user)
+    audits = [entry for entry in audits if entry.pk not in hidden]
     items = [TimelineItem(kind="work_note" if c.is_internal else "comment", at=c.created_at, actor=c.author,
                           body=c.body) for c in comments]
     for entry in audits:
