@@ -1,6 +1,5 @@
 """The ticket page's inline actions: POST {ns}:action <pk> <name>. Every write goes through the services."""
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _

@@ -23,13 +23,13 @@ class TicketKindMixin:
         return hooks.ticket_kinds[self.kind]
 
     def list_queryset(self):
-        return self.ticket_kind.list_queryset(self.request.user)
+        registry = self.ticket_kind
+        return registry.list_queryset(self.request.user) if registry.list_queryset else \
+            permissions.visible_tickets(self.request.user, registry.model.objects.all())
 
     def detail_queryset(self):
         registry = self.ticket_kind
-        fn = registry.detail_queryset or registry.list_queryset
-        return fn(self.request.user) if fn else permissions.visible_tickets(self.request.user,
-                                                                            registry.model.objects.all())
+        return registry.detail_queryset(self.request.user) if registry.detail_queryset else self.list_queryset()
 
     def get_ticket(self, pk):
         """The ticket if the user may see it, else 404 (the same rule as the API)."""

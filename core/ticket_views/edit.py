@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -78,8 +78,6 @@ class TicketEditView(LoginRequiredMixin, TicketFormMixin, TicketView):
 
     def check_edit(self, ticket):
         if not permissions.can_edit(self.request.user, ticket):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
 
     def fresh(self, pk):

@@ -38,7 +38,7 @@ class TicketListView(LoginRequiredMixin, TicketView):
                               before=request.GET.get("before", ""))
         self.decorate_rows(page.rows)
         query = ui.query_without(request, "after", "before")
-        columns = [c for c in ui.ticket_columns(*registry.queue_columns)]
+        columns = ui.ticket_columns(*registry.queue_columns)
         empty = _("No %(kinds)s match this filter.") % {"kinds": registry.label_plural or registry.kind}
         context = {
             "filter": filterset, "page": page, "query": query,
