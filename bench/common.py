@@ -322,6 +322,7 @@ def bulk_incidents(cursor, count, refs):
         "first_response_at": "CASE WHEN st.state <> 'new' THEN c.at + interval '20 minutes' END",
         "resolved_at": "CASE WHEN st.state IN ('resolved', 'closed') THEN c.at + interval '1 day' END",
         "closed_at": "CASE WHEN st.state IN ('closed', 'cancelled') THEN c.at + interval '8 days' END",
+        "cancel_reason": "CASE WHEN st.state = 'cancelled' THEN 'Raised twice.' ELSE '' END",
         "version": "3",
     }
     columns, selects = insert_columns(cursor, "core_ticket", ticket)

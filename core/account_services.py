@@ -97,3 +97,19 @@ def save_filter(user, kind, name, query):
 
 def delete_filter(user, filter_id):
     return SavedFilter.objects.filter(user=user, pk=filter_id).delete()[0] > 0
+
+
+# --- ticket page preferences -------------------------------------------------------------------
+
+@transaction.atomic
+def set_timeline_order(user, order):
+    """Remember whether the user reads ticket timelines newest or oldest first."""
+    from .models import TimelineOrder
+
+    if order not in TimelineOrder.values:
+        raise ValidationError({"order": _("Unknown timeline order.")})
+    profile = profile_for(user)
+    if profile.timeline_order != order:
+        profile.timeline_order = order
+        profile.save(update_fields=["timeline_order"])
+    return profile

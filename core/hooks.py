@@ -3,18 +3,51 @@
 core never imports a practice: it looks them up here.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
+
+from django.urls import reverse
 
 
 @dataclass
 class TicketKind:
+    """A ticket kind: its identity, and what the generic ticket UI (core.ticket_views) needs to serve it."""
+
     kind: str  # "incident"
     prefix: str  # "INC"
     model: type  # the Ticket subclass
     workflow: object  # core.workflow.Workflow
-    url_name: str = ""  # detail view name, reversed with pk
+    url_name: str = ""  # detail view name, reversed with pk (defaults to "{url_namespace}:detail")
     api_basename: str = ""
+    label: str = ""  # lazy, singular, lower case: "incident"
+    label_plural: str = ""  # lazy: "incidents"
+    url_namespace: str = ""  # "incidents": URL names {ns}:list, :create, :detail, :edit, :action
+    # --- the generic UI layer (all optional; see docs/architecture.md "The ticket layer") ---
+    list_queryset: Callable | None = None  # fn(user) -> tickets of this kind the user may see (queries.py)
+    detail_queryset: Callable | None = None
+    create_service: Callable | None = None  # fn(actor, data) -> ticket
+    update_service: Callable | None = None  # fn(ticket, actor, data, expected_version=None)
+    transition_service: Callable | None = None  # fn(ticket, actor, to, data, expected_version, comment=, **extra)
+    form_fields: tuple = ()  # model fields of the create/edit form, in order
+    form_class: type | None = None  # a ModelForm built by core.ticket_forms.ticket_form_class (overrides form_fields)
+    filterset_class: type | None = None  # a core.filters.TicketFilterSet subclass
+    queue_columns: tuple = ("number", "title", "state", "priority", "service", "team", "assignee", "sla_due",
+                            "updated")
+    template_dir: str = ""  # the kind's template folder; templates there override templates/tickets/
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.url_namespace and not self.url_name:
+            self.url_name = f"{self.url_namespace}:detail"
+
+    def url(self, name, *args):
+        """reverse("{ns}:{name}", args) - every ticket URL is built through here."""
+        return reverse(f"{self.url_namespace}:{name}", args=args)
+
+    def templates(self, name):
+        """The kind's own template first, then the generic one: ["incidents/detail.html", "tickets/detail.html"]."""
+        folder = self.template_dir or self.url_namespace
+        return [f"{folder}/{name}", f"tickets/{name}"] if folder else [f"tickets/{name}"]
 
 
 ticket_kinds: dict[str, TicketKind] = {}
@@ -28,6 +61,12 @@ ticket_panels: list[tuple] = []
 
 def register_kind(kind: TicketKind):
     ticket_kinds[kind.kind] = kind
+
+
+def kind_of(model_or_ticket):
+    """The registered TicketKind of a Ticket subclass, or of a ticket row."""
+    key = getattr(model_or_ticket, "TICKET_KIND", None) or getattr(model_or_ticket, "kind", None)
+    return ticket_kinds[key]
 
 
 def on_ticket_written(fn):

@@ -49,6 +49,11 @@ class Team(models.Model):
         return self.name
 
 
+class TimelineOrder(models.TextChoices):
+    OLDEST_FIRST = "oldest", _("Oldest first")
+    NEWEST_FIRST = "newest", _("Newest first")
+
+
 class Profile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     organization = models.ForeignKey(Organization, verbose_name=_("organization"), null=True, blank=True,
@@ -56,6 +61,8 @@ class Profile(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    timeline_order = models.CharField(_("timeline order"), max_length=10, choices=TimelineOrder.choices,
+                                      default=TimelineOrder.OLDEST_FIRST)
 
     class Meta:
         verbose_name = _("user profile")
@@ -195,6 +202,7 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("cancel reason"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     # The earliest due instant of the ticket's running SLA timers, kept by slm so queues sort by it cheaply.
     sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True, editable=False)
@@ -222,6 +230,13 @@ class Ticket(models.Model):
         if self.assignee_id and self.team_id:
             if not Team.members.through.objects.filter(team_id=self.team_id, user_id=self.assignee_id).exists():
                 raise ValidationError({"assignee": _("The assignee must be a member of the assigned team.")})
+
+    @property
+    def state_label(self):
+        from . import hooks
+
+        kind = hooks.ticket_kinds.get(self.kind)
+        return kind.workflow.label(self.state) if kind else self.state
 
     @property
     def specific(self):

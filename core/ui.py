@@ -94,8 +94,6 @@ def query_without(request, *names):
 HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED}
 AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment"),
                     "rule": gettext_lazy("Assignment rule")}
-LINK_SEPARATORS = ("<-", ":")  # audit values of links: "caused_by:INC0001002", "caused_by<-INC0001001"
-HIDDEN_TICKET = gettext_lazy("a record you cannot see")
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
 
 
@@ -125,7 +123,8 @@ def _display_value(model, name, value, names_by_model):
     except Exception:  # noqa: BLE001 - audit keys that are not model fields (link, attachment)
         return value
     if isinstance(model_field, models.ForeignKey):
-        return names_by_model.get(model_field.related_model, {}).get(value, f"#{value}")
+        related = model_field.related_model
+        return names_by_model.get(related, {}).get(value, "—" if issubclass(related, Ticket) else f"#{value}")
     if name == "state":
         return hooks.ticket_kinds[model.TICKET_KIND].workflow.label(value) if hasattr(model, "TICKET_KIND") \
             else value
@@ -139,32 +138,9 @@ def _display_value(model, name, value, names_by_model):
     return value
 
 
-def _link_number(value):
-    for separator in LINK_SEPARATORS:
-        if isinstance(value, str) and separator in value:
-            prefix, number = value.rsplit(separator, 1)
-            return prefix + separator, number
-    return None, None
-
-
-def _hide_unseen_links(entries, user):
-    """Replace, in link audit values, the numbers of tickets the user may not see (one query)."""
-    numbers = {_link_number(v)[1] for e in entries for v in (e.changes.get("link") or []) if _link_number(v)[1]}
-    if not numbers:
-        return
-    seen = set(permissions.visible_tickets(user, Ticket.objects.filter(number__in=numbers))
-               .values_list("number", flat=True))
-    for entry in entries:
-        pair = entry.changes.get("link")
-        if isinstance(pair, list):
-            entry.changes["link"] = [
-                f"{prefix}{HIDDEN_TICKET}" if number and number not in seen else value
-                for value, (prefix, number) in ((v, _link_number(v)) for v in pair)]
-
-
 def _resolve_names(model, entries, user=None):
     """{related model: {pk: display name}} for every FK id mentioned in the entries, one query per model.
-    Tickets the user may not see are named as hidden."""
+    Tickets (a parent incident...) the user may not see are named by nobody: they stay out of the map."""
     wanted = {}
     for entry in entries:
         for name, pair in entry.changes.items():
@@ -180,14 +156,29 @@ def _resolve_names(model, entries, user=None):
         if related is get_user_model():
             rows = related.objects.filter(pk__in=ids).only("username", "first_name", "last_name")
             names[related] = {u.pk: u.get_full_name() or u.username for u in rows}
-        elif user is not None and issubclass(related, Ticket):
-            seen = set(permissions.visible_tickets(user, related.objects.filter(pk__in=ids)).values_list(
-                "pk", flat=True))
-            names[related] = {obj.pk: str(obj) if obj.pk in seen else str(HIDDEN_TICKET)
-                              for obj in related.objects.filter(pk__in=ids).only("number", "title")}
+        elif issubclass(related, Ticket) and user is not None:
+            rows = permissions.visible_tickets(user, related.objects.filter(pk__in=ids))
+            names[related] = {obj.pk: str(obj) for obj in rows}
         else:
             names[related] = {obj.pk: str(obj) for obj in related.objects.filter(pk__in=ids)}
     return names
+
+
+def _linked_number(entry):
+    """The other ticket's number in a link audit entry ("related:INC0001002", "caused_by<-INC0001003")."""
+    pair = entry.changes.get("link")
+    value = next((v for v in pair if v), "") if isinstance(pair, list) else ""
+    return value.replace("<-", ":").rsplit(":", 1)[-1] if value else ""
+
+
+def _hidden_links(audits, user):
+    """Link audit entries naming a ticket the user may not see (nothing to hide from staff)."""
+    links = {entry.pk: _linked_number(entry) for entry in audits if "link" in entry.changes}
+    if not links or permissions.is_agent(user):
+        return set()
+    visible = set(permissions.visible_tickets(user, Ticket.objects.filter(number__in=set(links.values())))
+                  .values_list("number", flat=True))
+    return {pk for pk, number in links.items() if number not in visible}
 
 
 def build_timeline(ticket, user):
@@ -200,9 +191,9 @@ def build_timeline(ticket, user):
         audits = audits.exclude(action__in=HIDDEN_FOR_REQUESTERS)
     audits = list(audits)
     model = type(ticket)
-    if not staff:
-        _hide_unseen_links(audits, user)
     names = _resolve_names(model, audits, None if staff else user)
+    hidden = _hidden_links(audits, user)
+    audits = [entry for entry in audits if entry.pk not in hidden]
     items = [TimelineItem(kind="work_note" if c.is_internal else "comment", at=c.created_at, actor=c.author,
                           body=c.body) for c in comments]
     for entry in audits:
@@ -273,14 +264,27 @@ class Column:
     header: str
     value: object  # fn(row) -> str or SafeString
     css: str = ""
+    sort: tuple = ()  # ordering keys a header click cycles through, e.g. ("-id", "id")
 
 
 def _cell(value):
     return value if isinstance(value, SafeString) else html.escape(str(value))
 
 
-def rows_html(rows, columns, empty_text):
-    head = "".join(f"<th>{escape(c.header)}</th>" for c in columns)
+def _header(column, ordering, query):
+    if ordering is None or not column.sort:
+        return f"<th>{escape(column.header)}</th>"
+    current = ordering in column.sort
+    target = column.sort[(column.sort.index(ordering) + 1) % len(column.sort)] if current else column.sort[0]
+    direction = ("descending" if ordering.startswith("-") else "ascending") if current else "none"
+    href = escape(f"?{query}&ordering={target}" if query else f"?ordering={target}")
+    return (f'<th aria-sort="{direction}"><a href="{href}" class="sort sort-{direction}">'
+            f"{escape(column.header)}</a></th>")
+
+
+def rows_html(rows, columns, empty_text, ordering=None, query=""):
+    """A list table; with `ordering` (the current ordering key) sortable headers link to the next ordering."""
+    head = "".join(_header(c, ordering, query) for c in columns)
     if not rows:
         body = f'<tr><td colspan="{len(columns)}" class="muted">{escape(empty_text)}</td></tr>'
     else:
@@ -305,17 +309,19 @@ def person(user):
 
 TICKET_COLUMNS = {
     "number": Column(gettext_lazy("Number"), lambda r: mark_safe(f'<a href="{r.url}">{escape(r.number)}</a>'),
-                     "nowrap"),
+                     "nowrap", sort=("-id", "id")),
     "title": Column(gettext_lazy("Title"), lambda r: r.title, "title"),
     "state": Column(gettext_lazy("State"), lambda r: mark_safe(
-        f'<span class="state state-{escape(r.state)}">{escape(r.state_text)}</span>')),
+        f'<span class="state state-{escape(r.state)}">{escape(r.state_text)}</span>'), sort=("state",)),
     "priority": Column(gettext_lazy("Priority"), lambda r: mark_safe(
-        f'<span class="prio prio-{r.priority:d}">P{r.priority:d}</span>')),
+        f'<span class="prio prio-{r.priority:d}">P{r.priority:d}</span>'), sort=("priority", "-priority")),
     "service": Column(gettext_lazy("Service"), lambda r: r.service.name if r.service else "—"),
     "team": Column(gettext_lazy("Team"), lambda r: r.team.name if r.team else "—"),
     "assignee": Column(gettext_lazy("Assignee"), lambda r: person(r.assignee)),
-    "updated": Column(gettext_lazy("Updated"), lambda r: local_minute(r.updated_at), "nowrap"),
-    "sla_due": Column(gettext_lazy("SLA due"), lambda r: local_minute(r.sla_due_at) or "—", "nowrap"),
+    "updated": Column(gettext_lazy("Updated"), lambda r: local_minute(r.updated_at), "nowrap",
+                      sort=("-updated_at", "updated_at")),
+    "sla_due": Column(gettext_lazy("SLA due"), lambda r: local_minute(r.sla_due_at) or "—", "nowrap",
+                      sort=("sla_due",)),
 }
 
 

@@ -12,6 +12,7 @@ class Transition:
     required: tuple = ()  # field names the transition needs (e.g. resolution_code)
     optional: tuple = ()  # further fields it may set
     permission: str = "agent"  # "agent", "requester" (requester may do it on own ticket) or "manager"
+    confirm: str = ""  # a question the UI asks before taking it (e.g. cancelling)
 
 
 @dataclass

@@ -19,8 +19,16 @@ class IncidentsConfig(RegisteredApp, AppConfig):
     def ready(self):
         from core import hooks
 
+        from . import queries, services
+        from .filters import IncidentFilter
+        from .forms import IncidentForm
         from .models import Incident
         from .workflow import WORKFLOW
 
-        hooks.register_kind(hooks.TicketKind(kind="incident", prefix="INC", model=Incident, workflow=WORKFLOW,
-                                             url_name="incidents:detail", api_basename="incident"))
+        hooks.register_kind(hooks.TicketKind(
+            kind="incident", prefix="INC", model=Incident, workflow=WORKFLOW, api_basename="incident",
+            label=_("incident"), label_plural=_("incidents"), url_namespace="incidents",
+            list_queryset=queries.incident_list, detail_queryset=queries.incident_detail,
+            create_service=services.create_incident, update_service=services.update_incident,
+            transition_service=services.transition_incident,
+            form_class=IncidentForm, filterset_class=IncidentFilter))

@@ -1,219 +1,43 @@
+"""What the incident forms add to the generic ticket forms: the parent incident and resolving children."""
+
 from django import forms
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core import permissions
-from core.models import LinkKind, Team, Ticket
+from core.ticket_forms import TicketForm, TicketNumberField, TransitionForm, staff_users, ticket_form_class
 
 from .models import Category, Incident
 
-STAFF_ROLES = [permissions.AGENT, permissions.MANAGER, permissions.CHANGE_AUTHORITY, permissions.ADMIN]
+FIELDS = ("title", "description", "impact", "urgency", "channel", "category", "subcategory", "service",
+          "configuration_item", "requester", "organization", "team", "assignee", "is_major",
+          "major_incident_manager", "parent", "outage_start", "outage_end")
 
 
-def staff_users():
-    return get_user_model().objects.filter(groups__name__in=STAFF_ROLES, is_active=True).distinct().order_by(
-        "first_name", "username")
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
-
-
-class IncidentNumberField(forms.CharField):
-    """An incident given by its number (INC0001001), as agents type it."""
-
-    def clean(self, value):
-        value = super().clean(value).strip().upper()
-        if not value:
-            return None
-        incident = Incident.objects.filter(number=value).first()
-        if incident is None:
-            raise ValidationError(_("No incident has the number “%(number)s”.") % {"number": value})
-        return incident
-
-
-class CIPickerWidget(forms.Widget):
-    """A hidden CI id plus a search box (static/js/ci-picker.js) that can also fill the service from the CI."""
-
-    renders_itself = True
-
-    def __init__(self, service_target="id_service", attrs=None):
-        super().__init__(attrs)
-        self.service_target = service_target
-
-    def id_for_label(self, id_):
-        return f"{id_}_search" if id_ else id_
-
-    def render(self, name, value, attrs=None, renderer=None):
-        from cmdb.models import ConfigurationItem
-
-        attrs = self.build_attrs(self.attrs, attrs)
-        element_id = attrs.get("id", f"id_{name}")
-        label = ConfigurationItem.objects.filter(pk=value).values_list("name", flat=True).first() \
-            if str(value or "").isdigit() else ""
-        service = format_html(' data-service-target="{}"', self.service_target) if self.service_target else ""
-        return format_html(
-            '<input type="hidden" name="{}" id="{}" value="{}">'
-            '<input type="text" id="{}_search" value="{}" data-ci-picker data-ci-target="{}"{} '
-            'autocomplete="off" placeholder="{}">',
-            name, element_id, value or "", element_id, label or "", element_id, service,
-            _("Search configuration items"))
-
-
-class IncidentForm(forms.ModelForm):
-    """The agent's create form; the edit form adds the version it was loaded at."""
-
-    parent = IncidentNumberField(label=_("Parent incident"), required=False, max_length=20,
-                                 help_text=_("The number of the major incident this one belongs to."))
-
-    class Meta:
-        model = Incident
-        fields = ["title", "description", "impact", "urgency", "channel", "category", "subcategory", "service",
-                  "configuration_item", "requester", "organization", "team", "assignee", "is_major",
-                  "major_incident_manager", "parent", "outage_start", "outage_end"]
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 5}),
-            "outage_start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "outage_end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        }
-        field_classes = {"requester": UserChoiceField, "assignee": UserChoiceField,
-                         "major_incident_manager": UserChoiceField}
-
-    class Media:
-        js = ["js/ci-picker.js"]
+class IncidentFormBase(TicketForm):
+    parent = TicketNumberField(model=Incident, label=_("Parent incident"), required=False, max_length=20,
+                               help_text=_("The number of the major incident this one belongs to."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff_users()
-        self.fields["configuration_item"].widget = CIPickerWidget()
         self.fields["major_incident_manager"].queryset = staff_users()
-        self.fields["requester"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
         self.fields["category"].queryset = Category.objects.filter(parent=None, active=True)
         self.fields["subcategory"].queryset = Category.objects.filter(parent__isnull=False, active=True) \
             .select_related("parent")
         if self.instance.pk and self.instance.parent_id:
             self.initial["parent"] = self.instance.parent.number
 
-    def changed_values(self):
-        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.Meta.fields}
+
+IncidentForm = ticket_form_class(Incident, FIELDS, base=IncidentFormBase)
 
 
-class IncidentEditForm(IncidentForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class IncidentTransitionForm(TransitionForm):
+    """Resolving a parent can resolve its open children too."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, open_children=0, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("version", self.instance.version)
-
-
-class ReassignForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
-    assignee = UserChoiceField(label=_("Agent"), queryset=get_user_model().objects.none(), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, team=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        team_id = self.data.get("team") or (team.pk if team else None)
-        users = staff_users()
-        self.fields["assignee"].queryset = users.filter(teams__pk=team_id) if str(team_id or "").isdigit() \
-            else users
-
-
-class TransitionForm(forms.Form):
-    """The fields one transition requires or allows, plus an optional comment."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, transition, open_children=0, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.transition = transition
-        for name in (*transition.required, *transition.optional):
-            field = Incident._meta.get_field(name).formfield(required=name in transition.required)
-            if isinstance(field.widget, forms.Textarea):
-                field.widget.attrs["rows"] = 3
-            self.fields[name] = field
-        self.fields["comment"] = forms.CharField(label=_("Comment (visible to the requester)"), required=False,
-                                                 widget=forms.Textarea(attrs={"rows": 2}))
         if open_children:
             self.fields["resolve_children"] = forms.BooleanField(
                 label=_("Also resolve %(count)d open child incidents") % {"count": open_children},
                 required=False, initial=True)
 
-    def transition_data(self):
-        names = (*self.transition.required, *self.transition.optional)
-        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
-    internal = forms.BooleanField(label=_("Work note (internal, not shown to the requester)"), required=False)
-
-    def __init__(self, *args, staff=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not staff:
-            del self.fields["internal"]
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("File"))
-    internal = forms.BooleanField(label=_("Internal (agents only)"), required=False)
-
-    def __init__(self, *args, staff=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not staff:
-            del self.fields["internal"]
-
-
-class LinkForm(forms.Form):
-    number = forms.CharField(label=_("Record number"), max_length=20,
-                             widget=forms.TextInput(attrs={"placeholder": "INC0001001"}))
-    kind = forms.ChoiceField(label=_("Link type"), choices=LinkKind.choices)
-
-    def clean_number(self):
-        number = self.cleaned_data["number"].strip().upper()
-        target = Ticket.objects.filter(number=number).first()
-        if target is None:
-            raise ValidationError(_("No record has the number “%(number)s”.") % {"number": number})
-        self.target = target
-        return number
-
-
-# --- the queue's filter form (the shared IncidentFilter's form, with agent-friendly widgets) ------
-
-ROW_FIELDS = ("number", "kind", "title", "state", "priority", "created_at", "updated_at", "sla_due_at", "team__name",
-              "assignee__username", "assignee__first_name", "assignee__last_name", "service__name")
-MAIN_FILTERS = ("q", "state", "priority", "team", "assignee", "service", "ordering")
-
-
-def _service_choices():
-    from slm.models import Service
-
-    return [("", "—")] + list(Service.objects.order_by("name").values_list("pk", "name"))
-
-
-def _assignee_choices():
-    agents = [(str(u.pk), u.get_full_name() or u.username) for u in staff_users().only(
-        "username", "first_name", "last_name")]
-    return [("", "—"), ("me", _("Me")), ("none", _("Unassigned"))] + agents
-
-
-def prepare_filter_form(form):
-    fields = form.fields
-    fields["q"].widget.attrs.update({"placeholder": _("Number, title or description"), "type": "search",
-                                     "data-hotkey-focus": "/"})
-    fields["state"].widget = forms.CheckboxSelectMultiple(choices=fields["state"].choices)
-    fields["priority"].widget = forms.CheckboxSelectMultiple(choices=fields["priority"].choices)
-    fields["team"].widget.attrs["size"] = 3
-    fields["assignee"].widget = forms.Select(choices=_assignee_choices)
-    fields["assignee"].help_text = ""
-    fields["service"].widget = forms.Select(choices=_service_choices)
-    fields["configuration_item"].widget = CIPickerWidget(service_target=None)
-    for name in ("created_after", "created_before"):
-        fields[name].widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
-    form.main_fields = [form[name] for name in MAIN_FILTERS if name in fields]
-    form.more_fields = [form[name] for name in fields if name not in MAIN_FILTERS]
-    form.more_active = any(form.data.get(field.name) for field in form.more_fields)
-    return form
+    def service_kwargs(self):
+        return {"resolve_children": self.cleaned_data.get("resolve_children", False)}

@@ -86,7 +86,3 @@ class Incident(Ticket):
             changes["on_hold_reason"] = [self.on_hold_reason, ""]
             self.on_hold_reason = ""
         return changes
-
-    @property
-    def state_label(self):
-        return workflow.STATES.get(self.state, self.state)

@@ -15,7 +15,8 @@ STATES = {
 
 _resolve = Transition(RESOLVED, _("Resolve"), required=("resolution_code", "resolution_notes"))
 _hold = Transition(ON_HOLD, _("Put on hold"), required=("on_hold_reason",))
-_cancel = Transition(CANCELLED, _("Cancel"), optional=("resolution_notes",))
+_cancel = Transition(CANCELLED, _("Cancel"), required=("cancel_reason",),
+                     confirm=_("Cancel this incident? It cannot be reopened afterwards."))
 
 WORKFLOW = Workflow(
     initial=NEW,

@@ -20,6 +20,19 @@
     all[next].scrollIntoView({block: "nearest"});
   }
 
+  // An element with data-hotkey="x": a link is followed, anything else is clicked; then the element named by
+  // data-hotkey-focus-target (e.g. the reply box) gets the focus.
+  function hotkey(key) {
+    if (key.length !== 1 || !/[a-z]/.test(key)) return false;
+    var target = document.querySelector("[data-hotkey='" + key + "']");
+    if (!target) return false;
+    if (target.tagName === "A" && target.href) { window.location.href = target.href; return true; }
+    target.click();
+    var focus = target.dataset.hotkeyFocusTarget && document.querySelector(target.dataset.hotkeyFocusTarget);
+    if (focus) focus.focus();
+    return true;
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     if (event.key === "/" || event.key === "s") {
@@ -27,9 +40,8 @@
       var search = (event.key === "/" && document.querySelector("[data-hotkey-focus='/']")) ||
                    document.querySelector("[data-hotkey-focus='s']");
       if (search) { event.preventDefault(); search.focus(); search.select(); }
-    } else if (event.key === "n") {
-      var create = document.querySelector("[data-hotkey='n']");
-      if (create) { event.preventDefault(); window.location.href = create.href; }
+    } else if (hotkey(event.key)) {
+      event.preventDefault();
     } else if (event.key === "j" || event.key === "k") {
       event.preventDefault();
       moveSelection(event.key === "j" ? 1 : -1);

@@ -17,11 +17,11 @@ def test_agent_inserts_a_canned_response_with_the_keyboard(page, live_server):
     CannedResponse.objects.create(title="Greeting", body="Hello {requester.first_name}, {agent.first_name} here.")
     login(page, live_server, "canned")
     page.goto(f"{live_server.url}/incidents/{ticket.pk}/")
-    page.fill("#id_body", "Note: ")
-    search = page.locator("#canned-search-id_body")
+    page.fill("#reply-body", "Note: ")
+    search = page.locator("#canned-search-reply-body")
     search.wait_for(state="visible")
     search.fill("greet")
     search.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('id_body').value.includes('Hello')")
-    assert page.input_value("#id_body") == "Note: Hello Mei, Ana here."
+    page.wait_for_function("document.getElementById('reply-body').value.includes('Hello')")
+    assert page.input_value("#reply-body") == "Note: Hello Mei, Ana here."

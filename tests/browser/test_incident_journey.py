@@ -48,10 +48,15 @@ def test_agent_creates_finds_notes_and_resolves_an_incident(page, live_server):
     page.wait_for_selector("#ticket")
     assert incident.number in page.inner_text("h1")
 
-    page.fill("textarea[name=body]", "Checked the export job logs; DB lock wait.")
-    page.check("input[name=internal]")
-    page.click(".comment-form button[type=submit]")
+    page.keyboard.press("i")  # the internal note tab, with the focus in its text box
+    assert page.evaluate("document.activeElement.id") == "note-body"
+    page.keyboard.type("Checked the export job logs; DB lock wait.")
+    page.click(".note-form button[type=submit]")
     page.wait_for_selector(".tl-work_note:has-text('DB lock wait')")
+    page.click("label[for=tab-reply]")
+    page.fill("#reply-body", "We found the cause and are fixing it.")
+    page.click(".reply-form button[type=submit]")
+    page.wait_for_selector(".tl-comment:has-text('found the cause')")
 
     page.click("summary.transition-resolved")
     page.select_option("select[name='resolved-resolution_code']", "solved_permanently")
@@ -62,3 +67,4 @@ def test_agent_creates_finds_notes_and_resolves_an_incident(page, live_server):
     incident.refresh_from_db()
     assert incident.state == "resolved"
     assert incident.comments.filter(is_internal=True).count() == 1
+    assert incident.comments.filter(is_internal=False).count() == 1

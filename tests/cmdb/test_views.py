@@ -40,7 +40,7 @@ def test_detail_shows_impact_tickets_and_history(client, agent_user, manager_use
     closed = factories.incident(title="Old outage", configuration_item=db)
     from core import services as core_services
 
-    core_services.transition_ticket(closed, agent_user, "cancelled")
+    core_services.transition_ticket(closed, agent_user, "cancelled", {"cancel_reason": "Duplicate"})
     client.force_login(agent_user)
     with max_queries(25):
         response = client.get(f"/cmdb/cis/{db.pk}/")

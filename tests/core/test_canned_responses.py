@@ -160,7 +160,7 @@ def test_incident_page_offers_the_picker_to_staff_only(client):
     ticket = factories.incident(agent, requester=req)
     client.force_login(agent)
     page = client.get(f"/incidents/{ticket.pk}/").content.decode()
-    assert 'data-target="id_body"' in page and 'id="id_body"' in page
+    assert 'data-target="reply-body"' in page and 'id="reply-body"' in page
     client.force_login(req)
     page = client.get(f"/incidents/{ticket.pk}/").content.decode()
     assert "data-canned-picker" not in page

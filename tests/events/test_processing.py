@@ -259,7 +259,7 @@ def test_condition_returning_while_resolved_reopens_with_a_work_note(fire):
 
 def test_cancelled_incident_is_not_reopened(fire):
     old = fire().incident
-    incident_services.transition_incident(old, None, "cancelled")
+    incident_services.transition_incident(old, None, "cancelled", {"cancel_reason": "False alarm"})
     alert = fire(time="2026-11-24T10:05:00Z")
     old.refresh_from_db()
     assert old.state == "cancelled" and alert.incident_id != old.pk

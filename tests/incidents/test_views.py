@@ -174,7 +174,7 @@ def test_requester_gets_403_on_edit_and_404_on_others(client, requester_user):
     assert client.get(reverse("incidents:detail", args=[own.pk])).status_code == 200
     assert client.get(reverse("incidents:detail", args=[other.pk])).status_code == 404
     assert client.get(reverse("incidents:edit", args=[other.pk])).status_code == 404
-    assert act(client, other, "comment", {"body": "hi"}).status_code == 404
+    assert act(client, other, "reply", {"body": "hi"}).status_code == 404
     assert client.get(reverse("incidents:create")).status_code == 403
 
 
@@ -315,14 +315,15 @@ def test_resolving_a_major_parent_can_resolve_children(agent_client, agent_user)
     assert set(Incident.objects.values_list("state", flat=True)) == {"resolved"}
 
 
-def test_comment_and_work_note(agent_client, agent_user):
+def test_reply_and_work_note_are_separate_actions(agent_client, agent_user):
     incident = factories.incident()
-    act(agent_client, incident, "comment", {"body": "Public reply"})
-    act(agent_client, incident, "comment", {"body": "Internal note", "internal": "on"})
+    act(agent_client, incident, "reply", {"body": "Public reply"})
+    act(agent_client, incident, "note", {"body": "Internal note", "internal": ""})
     assert list(Comment.objects.values_list("body", "is_internal")) == [("Public reply", False),
                                                                         ("Internal note", True)]
-    response = act(agent_client, incident, "comment", {"body": "   "})
-    assert response.status_code == 400
+    assert act(agent_client, incident, "reply", {"body": "   "}).status_code == 400
+    response = act(agent_client, incident, "note", {"body": ""})
+    assert response.status_code == 400 and response.context["active_tab"] == "note"
 
 
 def test_requester_comments_publicly_and_reopens_own_resolved(client, requester_user, agent_user):
@@ -334,8 +335,9 @@ def test_requester_comments_publicly_and_reopens_own_resolved(client, requester_
     client.force_login(requester_user)
     page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     assert "Reopen" in page and "Close" in page
-    act(client, incident, "comment", {"body": "Still broken", "internal": "on"})
+    act(client, incident, "reply", {"body": "Still broken", "internal": "on"})
     assert Comment.objects.get().is_internal is False
+    assert act(client, incident, "note", {"body": "Sneaky"}).status_code == 403
     assert act(client, incident, "transition", {"to": "in_progress"}).status_code == 302
     incident.refresh_from_db()
     assert incident.state == "in_progress" and incident.reopen_count == 1

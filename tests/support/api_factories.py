@@ -12,11 +12,11 @@ PATHS = {
     workflow.ON_HOLD: [(workflow.ON_HOLD, {"on_hold_reason": "awaiting_caller"})],
     workflow.RESOLVED: [(workflow.RESOLVED, RESOLUTION)],
     workflow.CLOSED: [(workflow.RESOLVED, RESOLUTION), (workflow.CLOSED, {})],
-    workflow.CANCELLED: [(workflow.CANCELLED, {})],
+    workflow.CANCELLED: [(workflow.CANCELLED, {"cancel_reason": "Raised twice by mistake"})],
 }
 
 # Valid values for every field a transition may require.
-FIELD_VALUES = {"on_hold_reason": "awaiting_vendor", **RESOLUTION}
+FIELD_VALUES = {"on_hold_reason": "awaiting_vendor", "cancel_reason": "Raised twice by mistake", **RESOLUTION}
 
 
 def incident_in_state(state, actor=None, **data):

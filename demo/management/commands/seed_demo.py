@@ -317,7 +317,7 @@ class Command(BaseCommand):
         if final_state == wf.CANCELLED:
             core_services.add_comment(incident, requester, "Please ignore this, it was a mistake on my side.")
             incident_services.transition_incident(incident, users["agent"], wf.CANCELLED,
-                                                  {"resolution_notes": "Cancelled at the caller's request."})
+                                                  {"cancel_reason": "Cancelled at the caller's request."})
             return
         incident = core_services.assign(incident, users["agent"], team=team, assignee=agent)
         incident = incident_services.transition_incident(incident, agent, wf.IN_PROGRESS)

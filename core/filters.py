@@ -1,0 +1,111 @@
+"""TicketFilterSet: the filters every ticket queue shares, for the REST API and the HTML list alike.
+
+A kind subclasses it with its model (Meta.model) and adds its own filters. Multi-value filters are
+distinct=False: none can duplicate rows, and DISTINCT sorts every match (seconds at 1M rows).
+"""
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import hooks
+from .models import Channel, Impact, Organization, Priority, Team, Urgency
+
+ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
+
+# The `ordering` choice -> sort keys ending in a unique key, so every sorted list still pages by keyset.
+ORDERINGS = {
+    "-id": ("-id",), "id": ("id",),
+    "priority": ("priority", "-id"), "-priority": ("-priority", "-id"),
+    "-updated_at": ("-updated_at", "-id"), "updated_at": ("updated_at", "id"),
+    "state": ("state", "-id"),
+    "sla_due": ("sla_due_at", "id"),
+}
+
+ORDERING_CHOICES = [
+    ("-id", _("Newest first")), ("id", _("Oldest first")), ("priority", _("Priority (highest first)")),
+    ("-priority", _("Priority (lowest first)")), ("-updated_at", _("Recently updated")),
+    ("updated_at", _("Least recently updated")), ("state", _("State")),
+    ("sla_due", _("SLA due (soonest first; running timers only)")),
+]
+
+OPEN_ALL = "all"  # ?open=all: every state (the HTML queue shows open work when neither state nor open is given)
+
+
+class TicketFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_text", label=_("Search"))
+    state = filters.MultipleChoiceFilter(choices=[], label=_("State"), distinct=False)
+    open = filters.BooleanFilter(method="filter_open", label=_("Open"))
+    priority = filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"), distinct=False)
+    impact = filters.ChoiceFilter(choices=Impact.choices, label=_("Impact"))
+    urgency = filters.ChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
+    channel = filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    team = filters.ModelMultipleChoiceFilter(queryset=Team.objects.all(), label=_("Team"), distinct=False)
+    assignee = filters.CharFilter(method="filter_assignee", label=_("Assignee"),
+                                  help_text=_("A user id, “me” or “none”."))
+    requester = filters.NumberFilter(field_name="requester_id", **ID_BOUNDS, label=_("Requester"))
+    service = filters.NumberFilter(field_name="service_id", **ID_BOUNDS, label=_("Service"))
+    configuration_item = filters.NumberFilter(field_name="configuration_item_id", **ID_BOUNDS,
+                                              label=_("Configuration item"))
+    organization = filters.ModelChoiceFilter(queryset=Organization.objects.all(), label=_("Organization"))
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("Created from"))
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt", label=_("Created before"))
+    sla_breached = filters.BooleanFilter(method="filter_sla_breached", label=_("SLA breached"))
+    sla_due_within = filters.NumberFilter(method="filter_sla_due_within", label=_("SLA due within (minutes)"),
+                                          min_value=0, max_value=10**7)
+    ordering = filters.ChoiceFilter(method="filter_ordering", label=_("Sort"), choices=ORDERING_CHOICES)
+
+    orderings = ORDERINGS
+
+    class Meta:
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["state"].extra["choices"] = self.ticket_kind().workflow.choices()
+
+    @classmethod
+    def ticket_kind(cls):
+        return hooks.kind_of(cls._meta.model)
+
+    def filter_text(self, queryset, name, value):
+        """A number with or without the kind's prefix (INC0001061, inc1061, 1061), else title or description."""
+        value = value.strip()
+        if not value:
+            return queryset
+        prefix = self.ticket_kind().prefix
+        digits = value[len(prefix):] if value.upper().startswith(prefix) else value
+        if digits.isdigit() and len(digits) <= 18:
+            return queryset.filter(number=f"{prefix}{int(digits):07d}")
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        lookup = Q(state__in=self.ticket_kind().workflow.open_states)
+        return queryset.filter(lookup) if value else queryset.exclude(lookup)
+
+    def filter_assignee(self, queryset, name, value):
+        value = (value or "").strip().lower()
+        if value == "me":
+            return queryset.filter(assignee=self.request.user) if self.request else queryset.none()
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        if value.isdigit():
+            return queryset.filter(assignee_id=int(value))
+        return queryset.none()
+
+    def filter_sla_breached(self, queryset, name, value):
+        from slm import queries as slm_queries
+
+        return slm_queries.filter_breached(queryset, value)
+
+    def filter_sla_due_within(self, queryset, name, value):
+        from slm import queries as slm_queries
+
+        return slm_queries.filter_due_within(queryset, int(value) * 60)
+
+    def filter_ordering(self, queryset, name, value):
+        if value == "sla_due":  # tickets without a running timer have no due instant to sort by
+            queryset = queryset.filter(sla_due_at__isnull=False)
+        return queryset.order_by(*self.orderings.get(value, ("-id",)))

@@ -1,0 +1,246 @@
+"""The forms of the generic ticket pages: a create/edit form factory and the inline action forms."""
+
+from django import forms
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import hooks, permissions
+from .models import LinkKind, Team, Ticket
+
+STAFF_ROLES = [permissions.AGENT, permissions.MANAGER, permissions.CHANGE_AUTHORITY, permissions.ADMIN]
+DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
+
+
+def staff_users():
+    return get_user_model().objects.filter(groups__name__in=STAFF_ROLES, is_active=True).distinct().order_by(
+        "first_name", "username")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class TicketNumberField(forms.CharField):
+    """A ticket of `model` given by its number (INC0001001), as agents type it."""
+
+    def __init__(self, *args, model=Ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.model = model
+
+    def clean(self, value):
+        value = super().clean(value).strip().upper()
+        if not value:
+            return None
+        ticket = self.model.objects.filter(number=value).first()
+        if ticket is None:
+            label = hooks.kind_of(self.model).label if hasattr(self.model, "TICKET_KIND") else _("record")
+            raise ValidationError(_("No %(kind)s has the number “%(number)s”.") % {"kind": label, "number": value})
+        return ticket
+
+
+class CIPickerWidget(forms.Widget):
+    """A hidden CI id plus a search box (static/js/ci-picker.js) that can also fill the service from the CI."""
+
+    renders_itself = True
+
+    def __init__(self, service_target="id_service", attrs=None):
+        super().__init__(attrs)
+        self.service_target = service_target
+
+    def id_for_label(self, id_):
+        return f"{id_}_search" if id_ else id_
+
+    def render(self, name, value, attrs=None, renderer=None):
+        ci_model = apps.get_model("cmdb", "ConfigurationItem")
+        attrs = self.build_attrs(self.attrs, attrs)
+        element_id = attrs.get("id", f"id_{name}")
+        label = ci_model.objects.filter(pk=value).values_list("name", flat=True).first() \
+            if str(value or "").isdigit() else ""
+        service = format_html(' data-service-target="{}"', self.service_target) if self.service_target else ""
+        return format_html(
+            '<input type="hidden" name="{}" id="{}" value="{}">'
+            '<input type="text" id="{}_search" value="{}" data-ci-picker data-ci-target="{}"{} '
+            'autocomplete="off" placeholder="{}">',
+            name, element_id, value or "", element_id, label or "", element_id, service,
+            _("Search configuration items"))
+
+
+# --- create and edit ---------------------------------------------------------------------------
+
+def ticket_formfield(db_field, **kwargs):
+    """People are shown by name."""
+    if db_field.is_relation and db_field.related_model is get_user_model():
+        kwargs["form_class"] = UserChoiceField
+    return db_field.formfield(**kwargs)
+
+
+class TicketForm(forms.ModelForm):
+    """The agent's create form for any kind; people fields list staff, the CI is a search box."""
+
+    class Meta:
+        formfield_callback = ticket_formfield
+
+    class Media:
+        js = ["js/ci-picker.js"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, UserChoiceField):
+                field.queryset = get_user_model().objects.filter(is_active=True).order_by("username") \
+                    if name == "requester" else staff_users()
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 5
+            if isinstance(field, forms.DateTimeField):
+                field.widget = forms.DateTimeInput(**DATETIME_WIDGET)
+        if "configuration_item" in self.fields:
+            self.fields["configuration_item"].widget = CIPickerWidget()
+
+    def changed_values(self):
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.Meta.fields}
+
+
+class VersionedFormMixin(forms.Form):
+    """The edit form carries the version it was loaded at (optimistic concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version)
+
+
+def ticket_form_class(model, fields, base=TicketForm, **meta):
+    """A create form for `model` with `fields` (in order); `meta` adds Meta options (widgets, labels...)."""
+    attrs = {"model": model, "fields": list(fields), **meta}
+    parent_meta = getattr(base, "Meta", object)
+    return type(f"{model.__name__}Form", (base,), {"Meta": type("Meta", (parent_meta,), attrs),
+                                                   "__module__": base.__module__})
+
+
+def edit_form_class(create_form):
+    """The create form plus the hidden version."""
+    return type(f"{create_form.__name__}Edit", (VersionedFormMixin, create_form), {"__module__": create_form.__module__})
+
+
+# --- inline actions ----------------------------------------------------------------------------
+
+class ReassignForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+    assignee = UserChoiceField(label=_("Agent"), queryset=get_user_model().objects.none(), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        team_id = self.data.get("team") or (team.pk if team else None)
+        users = staff_users()
+        self.fields["assignee"].queryset = users.filter(teams__pk=team_id) if str(team_id or "").isdigit() \
+            else users
+
+
+class TransitionForm(forms.Form):
+    """The fields one transition requires or allows (from the workflow), plus an optional public comment."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, transition, model, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        for name in (*transition.required, *transition.optional):
+            field = model._meta.get_field(name).formfield(required=name in transition.required)
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 3
+            self.fields[name] = field
+        self.fields["comment"] = forms.CharField(label=_("Comment (visible to the requester)"), required=False,
+                                                 widget=forms.Textarea(attrs={"rows": 2}))
+
+    def transition_data(self):
+        names = (*self.transition.required, *self.transition.optional)
+        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+
+    def service_kwargs(self):
+        """Further keyword arguments for the kind's transition service (a kind's subclass adds its own)."""
+        return {}
+
+
+class ReplyForm(forms.Form):
+    """A reply the requester sees."""
+
+    body = forms.CharField(label=_("Reply to the requester"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class NoteForm(forms.Form):
+    """An internal work note: service desk staff only, never shown to the requester."""
+
+    body = forms.CharField(label=_("Internal note (agents only)"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    internal = forms.BooleanField(label=_("Internal (agents only)"), required=False)
+
+    def __init__(self, *args, staff=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not staff:
+            del self.fields["internal"]
+
+
+class LinkForm(forms.Form):
+    number = forms.CharField(label=_("Record number"), max_length=20)
+    kind = forms.ChoiceField(label=_("Link type"), choices=LinkKind.choices)
+
+    def __init__(self, *args, placeholder="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["number"].widget.attrs["placeholder"] = placeholder
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip().upper()
+        target = Ticket.objects.filter(number=number).first()
+        if target is None:
+            raise ValidationError(_("No record has the number “%(number)s”.") % {"number": number})
+        self.target = target
+        return number
+
+
+# --- the queue's filter form (the kind's FilterSet form, with agent-friendly widgets) --------------
+
+MAIN_FILTERS = ("q", "open", "state", "priority", "team", "assignee", "service", "ordering")
+
+
+def _service_choices():
+    service_model = apps.get_model("slm", "Service")
+    return [("", "—")] + list(service_model.objects.order_by("name").values_list("pk", "name"))
+
+
+def _assignee_choices():
+    agents = [(str(u.pk), u.get_full_name() or u.username) for u in staff_users().only(
+        "username", "first_name", "last_name")]
+    return [("", "—"), ("me", _("Me")), ("none", _("Unassigned"))] + agents
+
+
+def prepare_filter_form(form, main=MAIN_FILTERS):
+    """Widgets for the HTML queue; sets form.main_fields, form.more_fields and form.more_active."""
+    from .filters import OPEN_ALL
+
+    fields = form.fields
+    fields["q"].widget.attrs.update({"placeholder": _("Number, title or description"), "type": "search",
+                                     "data-hotkey-focus": "/"})
+    fields["open"].widget = forms.Select(choices=[("", "—"), ("true", _("Open")), ("false", _("Closed")),
+                                                  (OPEN_ALL, _("All"))])
+    fields["state"].widget = forms.CheckboxSelectMultiple(choices=fields["state"].choices)
+    fields["priority"].widget = forms.CheckboxSelectMultiple(choices=fields["priority"].choices)
+    fields["team"].widget.attrs["size"] = 3
+    fields["assignee"].widget = forms.Select(choices=_assignee_choices)
+    fields["assignee"].help_text = ""
+    fields["service"].widget = forms.Select(choices=_service_choices)
+    fields["configuration_item"].widget = CIPickerWidget(service_target=None)
+    for name in ("created_after", "created_before"):
+        fields[name].widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
+    form.main_fields = [form[name] for name in main if name in fields]
+    form.more_fields = [form[name] for name in fields if name not in main]
+    form.more_active = any(form.data.get(field.name) for field in form.more_fields)
+    return form
