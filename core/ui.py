@@ -22,7 +22,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import hooks, permissions
+from . import hooks, permissions, sla_badge
 from .keyset import after_q, plain, typed_values
 from .models import AuditAction, AuditEntry, Comment
 
@@ -36,13 +36,13 @@ def _encode(values):
     return base64.urlsafe_b64encode(json.dumps([plain(v) for v in values]).encode()).decode().rstrip("=")
 
 
-def _decode(cursor, model, ordering):
+def _decode(cursor, model, ordering, annotations=None):
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError):
         return None
     try:
-        return typed_values(model, ordering, raw)
+        return typed_values(model, ordering, raw, annotations)
     except Exception:  # noqa: BLE001 - a tampered cursor is simply ignored
         return None
 
@@ -58,19 +58,20 @@ def keyset_page(queryset, ordering, after="", before="", size=PAGE_SIZE):
     """One page of `queryset` ordered by `ordering` (ending in a unique key), without COUNT(*) or OFFSET."""
     ordering = tuple(ordering)
     model = queryset.model
+    annotations = queryset.query.annotations
     names = [n.lstrip("-") for n in ordering]
 
     def key(row):
         return [getattr(row, n) for n in names]
 
-    if before and (values := _decode(before, model, ordering)) is not None:
+    if before and (values := _decode(before, model, ordering, annotations)) is not None:
         reverse = tuple(n[1:] if n.startswith("-") else f"-{n}" for n in ordering)
         rows = list(queryset.filter(after_q(ordering, values, reverse=True)).order_by(*reverse)[:size + 1])
         has_more = len(rows) > size
         rows = rows[:size][::-1]
         return Page(rows, next_cursor=_encode(key(rows[-1])) if rows else "",
                     previous_cursor=_encode(key(rows[0])) if rows and has_more else "")
-    values = _decode(after, model, ordering) if after else None
+    values = _decode(after, model, ordering, annotations) if after else None
     if values is not None:
         queryset = queryset.filter(after_q(ordering, values))
     rows = list(queryset.order_by(*ordering)[:size + 1])
@@ -239,20 +240,46 @@ class Column:
     header: str
     value: object  # fn(row) -> str or SafeString
     css: str = ""
+    prepare: object = None  # fn(rows), run once per page before the cells (e.g. one lookup for all rows)
+    ordering: str = ""  # the list's ?ordering= value that sorts by this column
 
 
 def _cell(value):
     return value if isinstance(value, SafeString) else html.escape(str(value))
 
 
-def rows_html(rows, columns, empty_text):
-    head = "".join(f"<th>{escape(c.header)}</th>" for c in columns)
+def _header(column, sort_query):
+    text = escape(column.header)
+    if sort_query is None or not column.ordering:
+        return f"<th>{text}</th>"
+    query = f"{sort_query}&" if sort_query else ""
+    return f'<th><a href="?{escape(query)}ordering={escape(column.ordering)}">{text}</a></th>'
+
+
+def rows_html(rows, columns, empty_text, selectable=False, sort_query=None):
+    """A list table. selectable: a first column of checkboxes named "ids" (core.Ticket ids) for the bulk bar's
+    form (components/bulk_bar.html, form id "bulk-form"); sort_query: the query string without ordering, to
+    make sortable headers links."""
+    for column in columns:
+        if column.prepare is not None:
+            column.prepare(rows)
+    head = "".join(_header(c, sort_query) for c in columns)
+    if selectable:
+        label = escape(_("Select all on this page"))
+        head = (f'<th class="select"><input type="checkbox" data-select-all form="bulk-form" aria-label="{label}">'
+                f"</th>{head}")
+    span = len(columns) + (1 if selectable else 0)
     if not rows:
-        body = f'<tr><td colspan="{len(columns)}" class="muted">{escape(empty_text)}</td></tr>'
+        body = f'<tr><td colspan="{span}" class="muted">{escape(empty_text)}</td></tr>'
     else:
         cells = [(f'<td class="{c.css}">', c.value) for c in columns]
+        box = ('<td class="select"><input type="checkbox" name="ids" value="{pk}" form="bulk-form" '
+               'data-select-row aria-label="{label}"></td>') if selectable else ""
         body = "".join(
-            f'<tr data-href="{escape(row.url)}">' + "".join(f"{td}{_cell(value(row))}</td>" for td, value in cells)
+            f'<tr data-href="{escape(row.url)}">'
+            + (box.format(pk=int(row.pk), label=escape(_("Select %(number)s") % {"number": row.number}))
+               if selectable else "")
+            + "".join(f"{td}{_cell(value(row))}</td>" for td, value in cells)
             + "</tr>" for row in rows)
     return mark_safe(f'<table class="list" data-rows><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
@@ -281,8 +308,11 @@ TICKET_COLUMNS = {
     "team": Column(gettext_lazy("Team"), lambda r: r.team.name if r.team else "—"),
     "assignee": Column(gettext_lazy("Assignee"), lambda r: person(r.assignee)),
     "updated": Column(gettext_lazy("Updated"), lambda r: local_minute(r.updated_at), "nowrap"),
-    "sla_due": Column(gettext_lazy("SLA due"), lambda r: local_minute(r.sla_due_at) or "—", "nowrap"),
+    # Time left or overdue as a coloured badge (core.sla_badge); sorts with ?ordering=sla_due.
+    "sla_due": Column(gettext_lazy("SLA"), lambda r: sla_badge.badge_html(r), "nowrap",
+                      prepare=sla_badge.attach_warnings, ordering="sla_due"),
 }
+TICKET_COLUMNS["sla"] = TICKET_COLUMNS["sla_due"]
 
 
 def ticket_columns(*names):

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import permissions, ui
+from core import account_services, counting, permissions, ui, workspace_views
 from core import services as core_services
 from core.forms import ReportProblemForm
-from core.models import Channel, SavedFilter
+from core.models import Channel
 from core.views import portal
 from core.workflow import TransitionError
 
@@ -55,10 +55,13 @@ def incident_list(request):
     form = filterset.form
     context = {
         "filter": filterset, "page": page, "query": query,
-        "rows_html": ui.rows_html(page.rows, QUEUE_COLUMNS, _("No incidents match this filter.")),
+        "rows_html": ui.rows_html(page.rows, QUEUE_COLUMNS, _("No incidents match this filter."), selectable=True,
+                                  sort_query=ui.query_without(request, "after", "before", "ordering")),
+        "total_label": counting.count_label(counting.count_or_estimate(filterset.qs), Incident),
         "main_filters_html": ui.fields_html(form.main_fields),
         "more_filters_html": ui.fields_html(form.more_fields),
-        "saved_filters": SavedFilter.objects.filter(user=request.user, kind=KIND),
+        "saved_filters": list(account_services.saved_views(request.user, KIND)),
+        **workspace_views.bulk_bar_context(request, KIND),
     }
     return render(request, "incidents/list.html", context)
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import directory
+from . import bulk, directory
 
 router = SimpleRouter()
 router.register("teams", directory.TeamViewSet, basename="team")
@@ -9,4 +9,5 @@ router.register("organizations", directory.OrganizationViewSet, basename="organi
 router.register("users", directory.UserViewSet, basename="user")
 router.register("tokens", directory.ApiTokenViewSet, basename="apitoken")
 
-urlpatterns = [path("me/", directory.MeView.as_view(), name="me"), *router.urls]
+urlpatterns = [path("me/", directory.MeView.as_view(), name="me"),
+               path("tickets/bulk/", bulk.TicketBulkView.as_view(), name="ticket-bulk"), *router.urls]
