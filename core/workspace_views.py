@@ -103,7 +103,7 @@ def result_messages(request, result):
         messages.success(request, _("Done: %(numbers)s.") % {"numbers": ", ".join(result["done"])})
     if result["refused"]:
         refused = "; ".join(f"{r['number']} ({r['reason']})" for r in result["refused"])
-        messages.warning(request, _("Refused: %(tickets)s.") % {"tickets": refused})
+        messages.warning(request, _("Refused: %(tickets)s") % {"tickets": refused})
 
 
 def _next(request):
