@@ -87,11 +87,29 @@ def revoke_token(user, token_id):
         revoked_at=timezone.now()) > 0
 
 
-# --- saved filters ---------------------------------------------------------------------------
+# --- saved views (the list's query string, incl. ordering; personal or shared with a team) ------
 
-def save_filter(user, kind, name, query):
+def saved_views(user, kind):
+    """The views of a list a user sees: their own and those shared with one of their teams."""
+    from django.db.models import Q
+
+    from .models import Team
+
+    teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+    return (SavedFilter.objects.filter(kind=kind).filter(Q(user=user) | Q(team_id__in=teams))
+            .select_related("team").order_by("name", "id"))
+
+
+@transaction.atomic
+def save_filter(user, kind, name, query, team=None):
+    """Create or replace the user's view `name`; `team` (one of the user's teams) shares it."""
+    if team is not None and not team.members.filter(pk=user.pk).exists():
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError({"team": _("You can share a view only with a team you belong to.")})
     saved, _created = SavedFilter.objects.update_or_create(user=user, kind=kind, name=name.strip(),
-                                                           defaults={"query": query[:2000]})
+                                                           defaults={"query": query[:2000], "team": team})
     return saved
 
 

@@ -22,6 +22,7 @@ class CoreConfig(RegisteredApp, AppConfig):
     menu = (
         MenuEntry(_("My work"), "home", AGENTS, order=10),
         MenuEntry(_("My requests"), "home", REQUESTERS, order=10),
+        MenuEntry(_("Triage"), "triage", AGENTS, order=15),
         MenuEntry(_("Admin"), "admin:index", MANAGERS, order=100),
     )
 

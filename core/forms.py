@@ -113,3 +113,32 @@ class NotificationPreferencesForm(forms.Form):
             event, channel = name.split("__")
             table.setdefault(event, {})[channel] = value
         return table
+
+
+class SavedViewForm(forms.Form):
+    """A saved view of a ticket list: name, the list's query string, optionally shared with one of my teams."""
+
+    kind = forms.CharField(max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    query = forms.CharField(max_length=2000, required=False)
+    team = forms.ModelChoiceField(label=_("Share with team"), queryset=None, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Team
+
+        self.fields["team"].queryset = Team.objects.filter(members=user) if user else Team.objects.none()
+
+    def clean_kind(self):
+        from . import hooks
+
+        kind = self.cleaned_data["kind"]
+        if kind not in hooks.ticket_kinds and kind != "ticket":
+            raise ValidationError(_("Unknown list."))
+        return kind
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError(_("Give the view a name."))
+        return name

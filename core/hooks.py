@@ -80,3 +80,13 @@ def register_ticket_panel(order: int, template_name: str, context_fn: Callable |
     if entry not in ticket_panels:
         ticket_panels.append(entry)
         ticket_panels.sort(key=lambda e: e[0])
+
+
+# fn(ticket_ids) -> {ticket_id: highest warning percent reached by a running SLA timer}; slm registers it.
+sla_warning_lookups: list[Callable] = []
+
+
+def register_sla_warning_lookup(fn):
+    if fn not in sla_warning_lookups:
+        sla_warning_lookups.append(fn)
+    return fn

@@ -27,13 +27,18 @@ def plain(value):
     return value
 
 
-def typed_values(model, ordering, raw_values):
-    """Cursor values back to Python through each sort field; raises ValueError (or a Django error) if tampered."""
+def typed_values(model, ordering, raw_values, annotations=None):
+    """Cursor values back to Python through each sort field (or annotation's output field); raises ValueError
+    (or a Django error) if tampered."""
     if not isinstance(raw_values, list) or len(raw_values) != len(ordering):
         raise ValueError("cursor does not match the ordering")
+    annotations = annotations or {}
     values = []
     for name, value in zip(ordering, raw_values):
         field_name = name.lstrip("-")
-        field = model._meta.pk if field_name == "pk" else model._meta.get_field(field_name)
+        if field_name in annotations:
+            field = annotations[field_name].output_field
+        else:
+            field = model._meta.pk if field_name == "pk" else model._meta.get_field(field_name)
         values.append(field.to_python(value))
     return values

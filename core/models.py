@@ -372,12 +372,14 @@ class AuditEntry(AppendOnlyModel):
 
 
 class SavedFilter(models.Model):
-    """A personal saved query of a ticket list (the list's query string)."""
+    """A saved view of a ticket list: its query string (filters and ordering), personal or shared with a team."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
     kind = models.CharField(max_length=20)
     name = models.CharField(_("name"), max_length=100)
     query = models.CharField(_("query"), max_length=2000)
+    team = models.ForeignKey(Team, verbose_name=_("shared with team"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="saved_views")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -22,7 +22,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import hooks, permissions
+from . import hooks, permissions, sla_badge
 from .keyset import after_q, plain, typed_values
 from .models import AuditAction, AuditEntry, Comment, Ticket
 
@@ -36,13 +36,13 @@ def _encode(values):
     return base64.urlsafe_b64encode(json.dumps([plain(v) for v in values]).encode()).decode().rstrip("=")
 
 
-def _decode(cursor, model, ordering):
+def _decode(cursor, model, ordering, annotations=None):
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError):
         return None
     try:
-        return typed_values(model, ordering, raw)
+        return typed_values(model, ordering, raw, annotations)
     except Exception:  # noqa: BLE001 - a tampered cursor is simply ignored
         return None
 
@@ -58,19 +58,20 @@ def keyset_page(queryset, ordering, after="", before="", size=PAGE_SIZE):
     """One page of `queryset` ordered by `ordering` (ending in a unique key), without COUNT(*) or OFFSET."""
     ordering = tuple(ordering)
     model = queryset.model
+    annotations = queryset.query.annotations
     names = [n.lstrip("-") for n in ordering]
 
     def key(row):
         return [getattr(row, n) for n in names]
 
-    if before and (values := _decode(before, model, ordering)) is not None:
+    if before and (values := _decode(before, model, ordering, annotations)) is not None:
         reverse = tuple(n[1:] if n.startswith("-") else f"-{n}" for n in ordering)
         rows = list(queryset.filter(after_q(ordering, values, reverse=True)).order_by(*reverse)[:size + 1])
         has_more = len(rows) > size
         rows = rows[:size][::-1]
         return Page(rows, next_cursor=_encode(key(rows[-1])) if rows else "",
                     previous_cursor=_encode(key(rows[0])) if rows and has_more else "")
-    values = _decode(after, model, ordering) if after else None
+    values = _decode(after, model, ordering, annotations) if after else None
     if values is not None:
         queryset = queryset.filter(after_q(ordering, values))
     rows = list(queryset.order_by(*ordering)[:size + 1])
@@ -265,6 +266,7 @@ class Column:
     value: object  # fn(row) -> str or SafeString
     css: str = ""
     sort: tuple = ()  # ordering keys a header click cycles through, e.g. ("-id", "id")
+    prepare: object = None  # fn(rows), run once per page before the cells (e.g. one lookup for all rows)
 
 
 def _cell(value):
@@ -282,15 +284,33 @@ def _header(column, ordering, query):
             f"{escape(column.header)}</a></th>")
 
 
-def rows_html(rows, columns, empty_text, ordering=None, query=""):
-    """A list table; with `ordering` (the current ordering key) sortable headers link to the next ordering."""
+def rows_html(rows, columns, empty_text, ordering=None, query="", selectable=False, sort_query=None):
+    """A list table. With `ordering` (the current ordering key) sortable headers link to the next ordering;
+    `sort_query` (a query string without ordering) makes them links on lists that have no ordering of their own.
+    selectable: a first column of checkboxes named "ids" (core.Ticket ids) for the bulk bar's form
+    (components/bulk_bar.html, form id "bulk-form")."""
+    if sort_query is not None and ordering is None:
+        ordering, query = "", sort_query
+    for column in columns:
+        if column.prepare is not None:
+            column.prepare(rows)
     head = "".join(_header(c, ordering, query) for c in columns)
+    if selectable:
+        label = escape(_("Select all on this page"))
+        head = (f'<th class="select"><input type="checkbox" data-select-all form="bulk-form" aria-label="{label}">'
+                f"</th>{head}")
+    span = len(columns) + (1 if selectable else 0)
     if not rows:
-        body = f'<tr><td colspan="{len(columns)}" class="muted">{escape(empty_text)}</td></tr>'
+        body = f'<tr><td colspan="{span}" class="muted">{escape(empty_text)}</td></tr>'
     else:
         cells = [(f'<td class="{c.css}">', c.value) for c in columns]
+        box = ('<td class="select"><input type="checkbox" name="ids" value="{pk}" form="bulk-form" '
+               'data-select-row aria-label="{label}"></td>') if selectable else ""
         body = "".join(
-            f'<tr data-href="{escape(row.url)}">' + "".join(f"{td}{_cell(value(row))}</td>" for td, value in cells)
+            f'<tr data-href="{escape(row.url)}">'
+            + (box.format(pk=int(row.pk), label=escape(_("Select %(number)s") % {"number": row.number}))
+               if selectable else "")
+            + "".join(f"{td}{_cell(value(row))}</td>" for td, value in cells)
             + "</tr>" for row in rows)
     return mark_safe(f'<table class="list" data-rows><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
@@ -320,9 +340,11 @@ TICKET_COLUMNS = {
     "assignee": Column(gettext_lazy("Assignee"), lambda r: person(r.assignee)),
     "updated": Column(gettext_lazy("Updated"), lambda r: local_minute(r.updated_at), "nowrap",
                       sort=("-updated_at", "updated_at")),
-    "sla_due": Column(gettext_lazy("SLA due"), lambda r: local_minute(r.sla_due_at) or "—", "nowrap",
-                      sort=("sla_due",)),
+    # Time left or overdue as a coloured badge (core.sla_badge); sorts with ?ordering=sla_due.
+    "sla_due": Column(gettext_lazy("SLA"), lambda r: sla_badge.badge_html(r), "nowrap",
+                      prepare=sla_badge.attach_warnings, sort=("sla_due",)),
 }
+TICKET_COLUMNS["sla"] = TICKET_COLUMNS["sla_due"]
 
 
 def ticket_columns(*names):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import notification_views, search_views, views
+from . import notification_views, search_views, views, workspace_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,8 @@ urlpatterns = [
     path("tickets/<int:pk>/watch/", notification_views.ticket_watch, name="ticket_watch"),
     path("filters/", views.saved_filter_save, name="saved_filter_save"),
     path("filters/<int:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
+    path("triage/", workspace_views.triage, name="triage"),
+    path("tickets/bulk/", workspace_views.ticket_bulk, name="ticket_bulk"),
     path("teams/<int:pk>/agents/", views.team_agents, name="team_agents"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

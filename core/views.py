@@ -10,9 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import account_services, permissions, ui
+from . import account_services, permissions, queries, ui
 from .forms import (ApiTokenForm, NotificationPreferencesForm, ProfileForm, RateLimitedAuthenticationForm,
-                    ReportProblemForm)
+                    ReportProblemForm, SavedViewForm)
 from .models import ApiToken, Attachment, SavedFilter, Team, Ticket
 
 
@@ -56,6 +56,7 @@ class LoginView(auth_views.LoginView):
 
 
 TICKET_COLUMNS = ui.ticket_columns("number", "title", "state", "priority", "team", "assignee", "updated")
+WORK_COLUMNS = ui.ticket_columns("number", "title", "state", "priority", "team", "assignee", "sla_due", "updated")
 
 
 def _rows(queryset, ordering=("priority", "-id")):
@@ -66,26 +67,32 @@ def _rows(queryset, ordering=("priority", "-id")):
     return rows
 
 
-def _table(rows):
-    return ui.rows_html(rows, TICKET_COLUMNS, _("Nothing here."))
+def _table(rows, columns=TICKET_COLUMNS):
+    return ui.rows_html(rows, columns, _("Nothing here."))
 
 
 @login_required
 def home(request):
+    """My work: open tickets of every kind assigned to me, my teams' work and what nobody in them has taken,
+    each bounded and sorted by SLA due (then priority), with SLA badges."""
     user = request.user
     if not permissions.is_agent(user):
         return portal(request)
-    my_teams = list(Team.members.through.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
+    my_teams = queries.team_ids(user)
     teams_query = urlencode([("team", pk) for pk in my_teams] + [("open", "true")])
-    open_tickets = Ticket.objects.filter(ui.open_tickets_q())
+    urgent = ("triage_due", "priority", "-id")
+
+    def rows(queryset):
+        return _rows(queries.with_due_order(queryset), ordering=urgent)
+
     sections = [
-        (_("Assigned to me"), "assigned", _rows(open_tickets.filter(assignee=user)), "assignee=me&open=true"),
-        (_("My teams' open work"), "teams", _rows(open_tickets.filter(team_id__in=my_teams)), teams_query),
-        (_("Unassigned in my teams"), "unassigned",
-         _rows(open_tickets.filter(team_id__in=my_teams, assignee__isnull=True)), f"{teams_query}&assignee=none"),
+        (_("Assigned to me"), "assigned", rows(queries.assigned_to(user)), "assignee=me&open=true"),
+        (_("Unassigned in my teams"), "unassigned", rows(queries.unassigned_in_teams(user, my_teams)),
+         f"{teams_query}&assignee=none"),
+        (_("My teams' open work"), "teams", rows(queries.in_teams(user, my_teams)), teams_query),
     ]
-    sections = [(title, key, rows, query, _table(rows)) for title, key, rows, query in sections]
-    return render(request, "core/my_work.html", {"sections": sections})
+    sections = [(title, key, rows, query, _table(rows, WORK_COLUMNS)) for title, key, rows, query in sections]
+    return render(request, "core/my_work.html", {"sections": sections, "list_size": HOME_LIST_SIZE})
 
 
 def portal(request, report_form=None, status=200):
@@ -155,14 +162,15 @@ def token_revoke(request, pk):
 @login_required
 @require_POST
 def saved_filter_save(request):
-    kind = request.POST.get("kind", "")[:20]
-    name = (request.POST.get("name") or "").strip()[:100]
+    """Save the list's current query string as a view (personal, or shared with one of my teams)."""
+    form = SavedViewForm(request.POST, user=request.user)
     target = _safe_next(request, "/")
-    if not name:
-        messages.error(request, _("Give the filter a name."))
-        return HttpResponseRedirect(target)
-    account_services.save_filter(request.user, kind, name, request.POST.get("query", ""))
-    messages.success(request, _("Filter “%(name)s” saved.") % {"name": name})
+    if not form.is_valid():
+        return render(request, "core/action_error.html", {
+            "title": _("The view was not saved"), "errors": form.errors, "next": target}, status=400)
+    data = form.cleaned_data
+    account_services.save_filter(request.user, data["kind"], data["name"], data["query"], team=data["team"])
+    messages.success(request, _("View “%(name)s” saved.") % {"name": data["name"]})
     return HttpResponseRedirect(target)
 
 
@@ -171,7 +179,7 @@ def saved_filter_save(request):
 def saved_filter_delete(request, pk):
     get_object_or_404(SavedFilter, pk=pk, user=request.user)
     account_services.delete_filter(request.user, pk)
-    messages.success(request, _("The saved filter was deleted."))
+    messages.success(request, _("The saved view was deleted."))
     return HttpResponseRedirect(_safe_next(request, "/"))
 
 

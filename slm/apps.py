@@ -21,8 +21,9 @@ class SlmConfig(RegisteredApp, AppConfig):
     def ready(self):
         from core import hooks
 
-        from . import panels, surveys, timers
+        from . import panels, queries, surveys, timers
 
         hooks.on_ticket_written(timers.on_ticket_written)
         hooks.on_ticket_written(surveys.on_ticket_written)  # satisfaction survey on resolve
+        hooks.register_sla_warning_lookup(queries.warning_levels)
         hooks.register_ticket_panel(40, "slm/_ticket_timers.html", panels.ticket_timers_context)

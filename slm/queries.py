@@ -49,3 +49,13 @@ def status_of(timer):
     if timer.breached_at is not None:
         return "breached"
     return timer.state
+
+
+def warning_levels(ticket_ids):
+    """{ticket_id: highest warning percent of its running timers} in one query (for the SLA badge colour)."""
+    from django.db.models import Max
+
+    rows = (SLATimer.objects.filter(ticket_id__in=list(ticket_ids), state=SLATimer.State.RUNNING,
+                                    warned_percent__gt=0)
+            .values("ticket_id").annotate(level=Max("warned_percent")).order_by())
+    return {row["ticket_id"]: row["level"] for row in rows}

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import desk, directory, notifications, search
+from . import bulk, desk, directory, notifications, search
 
 router = SimpleRouter()
 router.register("teams", directory.TeamViewSet, basename="team")
@@ -17,5 +17,6 @@ urlpatterns = [
     path("me/notification-preferences/", notifications.NotificationPreferencesView.as_view(),
          name="notification-preferences"),
     path("search/", search.SearchView.as_view(), name="api-search"),
+    path("tickets/bulk/", bulk.TicketBulkView.as_view(), name="ticket-bulk"),
     *router.urls,
 ]

@@ -4,9 +4,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from core import permissions, ui
+from core import account_services, counting, permissions, ui, workspace_views
 from core.filters import ORDERINGS
-from core.models import SavedFilter
 from core.ticket_forms import prepare_filter_form
 
 from .base import TicketView
@@ -42,12 +41,14 @@ class TicketListView(LoginRequiredMixin, TicketView):
         empty = _("No %(kinds)s match this filter.") % {"kinds": registry.label_plural or registry.kind}
         context = {
             "filter": filterset, "page": page, "query": query,
-            "rows_html": ui.rows_html(page.rows, columns, empty, ordering=ordering_key,
+            "rows_html": ui.rows_html(page.rows, columns, empty, ordering=ordering_key, selectable=True,
                                       query=ui.query_without(request, "after", "before", "ordering")),
+            "total_label": counting.count_label(counting.count_or_estimate(filterset.qs), registry.model),
             "main_filters_html": ui.fields_html(form.main_fields),
             "more_filters_html": ui.fields_html(form.more_fields),
-            "saved_filters": SavedFilter.objects.filter(user=request.user, kind=registry.kind),
+            "saved_filters": list(account_services.saved_views(request.user, registry.kind)),
             "ordering": ordering_key,
+            **workspace_views.bulk_bar_context(request, registry.kind),
         }
         return self.render_kind("list.html", context)
 
