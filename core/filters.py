@@ -62,7 +62,9 @@ class TicketFilterSet(filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["state"].extra["choices"] = self.ticket_kind().workflow.choices()
+        state = self.filters["state"]
+        state.extra["choices"] = self.ticket_kind().workflow.choices()
+        state.__dict__.pop("_field", None)  # a form field built before (e.g. by the schema generator) has no choices
 
     @classmethod
     def ticket_kind(cls):

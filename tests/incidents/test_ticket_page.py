@@ -198,3 +198,11 @@ def test_saved_filter_keeps_working_with_the_generic_queue(agent_client, agent_u
     assert response.status_code == 302
     body = agent_client.get(reverse("incidents:list")).content.decode()
     assert 'href="/incidents/?state=resolved"' in body and 'name="kind" value="incident"' in body
+
+
+def test_state_filter_keeps_its_choices_after_the_schema_is_generated(client, agent_client, agent_user):
+    open_one = factories.incident(title="Still open")
+    done = incident_in_state("resolved", actor=agent_user, title="Done")
+    assert client.get("/api/schema/", HTTP_ACCEPT="application/json").status_code == 200
+    rows = agent_client.get(reverse("incidents:list"), {"state": "resolved"}).context["page"].rows
+    assert [r.number for r in rows] == [done.number] and open_one.number != done.number
