@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
 from core.models import LinkKind, Team, Ticket
+from core.widgets import (CIPickerWidget, FollowingSelect, OrganizationPickerWidget, ServicePickerWidget,
+                          TicketPickerWidget, UserPickerWidget, label_empty_choices_any)
 
 from .models import Category, Incident
 
@@ -35,34 +36,6 @@ class IncidentNumberField(forms.CharField):
         return incident
 
 
-class CIPickerWidget(forms.Widget):
-    """A hidden CI id plus a search box (static/js/ci-picker.js) that can also fill the service from the CI."""
-
-    renders_itself = True
-
-    def __init__(self, service_target="id_service", attrs=None):
-        super().__init__(attrs)
-        self.service_target = service_target
-
-    def id_for_label(self, id_):
-        return f"{id_}_search" if id_ else id_
-
-    def render(self, name, value, attrs=None, renderer=None):
-        from cmdb.models import ConfigurationItem
-
-        attrs = self.build_attrs(self.attrs, attrs)
-        element_id = attrs.get("id", f"id_{name}")
-        label = ConfigurationItem.objects.filter(pk=value).values_list("name", flat=True).first() \
-            if str(value or "").isdigit() else ""
-        service = format_html(' data-service-target="{}"', self.service_target) if self.service_target else ""
-        return format_html(
-            '<input type="hidden" name="{}" id="{}" value="{}">'
-            '<input type="text" id="{}_search" value="{}" data-ci-picker data-ci-target="{}"{} '
-            'autocomplete="off" placeholder="{}">',
-            name, element_id, value or "", element_id, label or "", element_id, service,
-            _("Search configuration items"))
-
-
 class IncidentForm(forms.ModelForm):
     """The agent's create form; the edit form adds the version it was loaded at."""
 
@@ -78,12 +51,11 @@ class IncidentForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 5}),
             "outage_start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "outage_end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "subcategory": FollowingSelect(follows="id_category"),
+            "requester": UserPickerWidget(fill={"id_organization": "organization"}),
         }
         field_classes = {"requester": UserChoiceField, "assignee": UserChoiceField,
                          "major_incident_manager": UserChoiceField}
-
-    class Media:
-        js = ["js/ci-picker.js"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,16 +160,10 @@ ROW_FIELDS = ("number", "kind", "title", "state", "priority", "created_at", "upd
 MAIN_FILTERS = ("q", "state", "priority", "team", "assignee", "service", "ordering")
 
 
-def _service_choices():
-    from slm.models import Service
-
-    return [("", "—")] + list(Service.objects.order_by("name").values_list("pk", "name"))
-
-
 def _assignee_choices():
     agents = [(str(u.pk), u.get_full_name() or u.username) for u in staff_users().only(
         "username", "first_name", "last_name")]
-    return [("", "—"), ("me", _("Me")), ("none", _("Unassigned"))] + agents
+    return [("", _("Any")), ("me", _("Me")), ("none", _("Unassigned"))] + agents
 
 
 def prepare_filter_form(form):
@@ -209,8 +175,13 @@ def prepare_filter_form(form):
     fields["team"].widget.attrs["size"] = 3
     fields["assignee"].widget = forms.Select(choices=_assignee_choices)
     fields["assignee"].help_text = ""
-    fields["service"].widget = forms.Select(choices=_service_choices)
+    fields["service"].widget = ServicePickerWidget()
     fields["configuration_item"].widget = CIPickerWidget(service_target=None)
+    fields["requester"].widget = UserPickerWidget()
+    fields["organization"].widget = OrganizationPickerWidget()
+    fields["parent"].widget = TicketPickerWidget()
+    fields["ordering"].empty_label = None
+    label_empty_choices_any(form)
     for name in ("created_after", "created_before"):
         fields[name].widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
     form.main_fields = [form[name] for name in MAIN_FILTERS if name in fields]

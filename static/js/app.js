@@ -25,21 +25,34 @@
     if (event.key === "/") {
       var search = document.querySelector("[data-hotkey-focus='/']");
       if (search) { event.preventDefault(); search.focus(); search.select(); }
-    } else if (event.key === "n") {
-      var create = document.querySelector("[data-hotkey='n']");
-      if (create) { event.preventDefault(); window.location.href = create.href; }
     } else if (event.key === "j" || event.key === "k") {
       event.preventDefault();
       moveSelection(event.key === "j" ? 1 : -1);
     } else if (event.key === "Enter") {
       var selected = document.querySelector("[data-rows] tr.selected[data-href]");
       if (selected) { event.preventDefault(); window.location.href = selected.dataset.href; }
+    } else if (event.key.length === 1) {
+      // any element marked data-hotkey="x" (listed by the "?" help): follow a link, focus a field, else click
+      var target = document.querySelector("[data-hotkey='" + CSS.escape(event.key) + "']");
+      if (!target) return;
+      event.preventDefault();
+      if (target.href) window.location.href = target.href;
+      else if (target.matches("input, textarea, select")) target.focus();
+      else target.click();
     }
   });
 
   document.addEventListener("click", function (event) {
     var row = event.target.closest("[data-rows] tr[data-href]");
     if (row && !event.target.closest("a, button, input, select")) window.location.href = row.dataset.href;
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.history.length < 2) return;
+    document.querySelectorAll("[data-history-back]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.history.back(); });
+    });
   });
 
   document.addEventListener("change", function (event) {
