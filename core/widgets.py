@@ -159,15 +159,20 @@ class AnyBooleanSelect(forms.Select):
         super().__init__(attrs, choices=[("", ANY), ("true", _("Yes")), ("false", _("No"))])
 
     def format_value(self, value):
-        return {True: "true", False: "false", "true": "true", "false": "false", "True": "true",
-                "False": "false", "1": "true", "0": "false"}.get(value, "")
+        return [{True: "true", False: "false", "true": "true", "false": "false", "True": "true",
+                 "False": "false", "1": "true", "0": "false"}.get(value, "")]
 
 
-def label_empty_choices_any(form):
-    """Every "no filter" choice of a filter form reads "Any": booleans, choice and model choice fields."""
-    for field in form.fields.values():
-        if isinstance(field, forms.NullBooleanField):
+def label_empty_choices_any(form, without_empty=()):
+    """Every "no filter" choice of a filter form reads "Any": booleans, choice and model choice fields.
+    Fields named in `without_empty` (e.g. a sort order, which always has a value) lose the empty choice."""
+    for name, field in form.fields.items():
+        if name in without_empty and hasattr(field, "empty_label"):
+            field.empty_label = None
+            field.widget.choices = field.choices
+        elif isinstance(field, forms.NullBooleanField):
             field.widget = AnyBooleanSelect(attrs=field.widget.attrs)
         elif getattr(field, "empty_label", None) is not None:
             field.empty_label = ANY
+            field.widget.choices = field.choices  # the widget's copy still points at the unlabelled field
     return form

@@ -180,8 +180,7 @@ def prepare_filter_form(form):
     fields["requester"].widget = UserPickerWidget()
     fields["organization"].widget = OrganizationPickerWidget()
     fields["parent"].widget = TicketPickerWidget()
-    fields["ordering"].empty_label = None
-    label_empty_choices_any(form)
+    label_empty_choices_any(form, without_empty=("ordering",))
     for name in ("created_after", "created_before"):
         fields[name].widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
     form.main_fields = [form[name] for name in MAIN_FILTERS if name in fields]
