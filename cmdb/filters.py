@@ -1,7 +1,8 @@
 """One FilterSet for configuration items, shared by the REST API and the HTML list."""
 
 import django_filters as filters
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -32,10 +33,17 @@ class ConfigurationItemFilter(filters.FilterSet):
         fields = []
 
     def filter_text(self, queryset, name, value):
+        """Name, location, class (name or label) or any attribute value; the external id exactly.
+
+        Attributes are matched in their JSON text (a cast, no index): lists page with a LIMIT, so the scan
+        stops at the first page of matches."""
         value = (value or "").strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(external_id=value) | Q(location__icontains=value))
+        return queryset.alias(attributes_text=Cast("attributes", TextField())).filter(
+            Q(name__icontains=value) | Q(external_id=value) | Q(location__icontains=value)
+            | Q(ci_class__name__icontains=value) | Q(ci_class__label__icontains=value)
+            | Q(attributes_text__icontains=value))
 
 
 class RelationshipFilter(filters.FilterSet):

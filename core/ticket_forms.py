@@ -1,14 +1,14 @@
 """The forms of the generic ticket pages: a create/edit form factory and the inline action forms."""
 
 from django import forms
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import hooks, permissions
 from .models import LinkKind, Team, Ticket
+from .widgets import (CIPickerWidget, OrganizationPickerWidget, ServicePickerWidget, TicketPickerWidget,
+                      UserPickerWidget, label_empty_choices_any)
 
 STAFF_ROLES = [permissions.AGENT, permissions.MANAGER, permissions.CHANGE_AUTHORITY, permissions.ADMIN]
 DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
@@ -42,33 +42,6 @@ class TicketNumberField(forms.CharField):
         return ticket
 
 
-class CIPickerWidget(forms.Widget):
-    """A hidden CI id plus a search box (static/js/ci-picker.js) that can also fill the service from the CI."""
-
-    renders_itself = True
-
-    def __init__(self, service_target="id_service", attrs=None):
-        super().__init__(attrs)
-        self.service_target = service_target
-
-    def id_for_label(self, id_):
-        return f"{id_}_search" if id_ else id_
-
-    def render(self, name, value, attrs=None, renderer=None):
-        ci_model = apps.get_model("cmdb", "ConfigurationItem")
-        attrs = self.build_attrs(self.attrs, attrs)
-        element_id = attrs.get("id", f"id_{name}")
-        label = ci_model.objects.filter(pk=value).values_list("name", flat=True).first() \
-            if str(value or "").isdigit() else ""
-        service = format_html(' data-service-target="{}"', self.service_target) if self.service_target else ""
-        return format_html(
-            '<input type="hidden" name="{}" id="{}" value="{}">'
-            '<input type="text" id="{}_search" value="{}" data-ci-picker data-ci-target="{}"{} '
-            'autocomplete="off" placeholder="{}">',
-            name, element_id, value or "", element_id, label or "", element_id, service,
-            _("Search configuration items"))
-
-
 # --- create and edit ---------------------------------------------------------------------------
 
 def ticket_formfield(db_field, **kwargs):
@@ -84,9 +57,6 @@ class TicketForm(forms.ModelForm):
     class Meta:
         formfield_callback = ticket_formfield
 
-    class Media:
-        js = ["js/ci-picker.js"]
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
@@ -99,6 +69,9 @@ class TicketForm(forms.ModelForm):
                 field.widget = forms.DateTimeInput(**DATETIME_WIDGET)
         if "configuration_item" in self.fields:
             self.fields["configuration_item"].widget = CIPickerWidget()
+        if "requester" in self.fields:  # the organization follows the requester
+            fill = {"id_organization": "organization"} if "organization" in self.fields else None
+            self.fields["requester"].widget = UserPickerWidget(fill=fill)
 
     def changed_values(self):
         return {name: self.cleaned_data[name] for name in self.changed_data if name in self.Meta.fields}
@@ -211,33 +184,33 @@ class LinkForm(forms.Form):
 MAIN_FILTERS = ("q", "open", "state", "priority", "team", "assignee", "service", "ordering")
 
 
-def _service_choices():
-    service_model = apps.get_model("slm", "Service")
-    return [("", "—")] + list(service_model.objects.order_by("name").values_list("pk", "name"))
-
-
 def _assignee_choices():
     agents = [(str(u.pk), u.get_full_name() or u.username) for u in staff_users().only(
         "username", "first_name", "last_name")]
-    return [("", "—"), ("me", _("Me")), ("none", _("Unassigned"))] + agents
+    return [("", _("Any")), ("me", _("Me")), ("none", _("Unassigned"))] + agents
 
 
-def prepare_filter_form(form, main=MAIN_FILTERS):
+def prepare_filter_form(form, main=MAIN_FILTERS, kind=None):
     """Widgets for the HTML queue; sets form.main_fields, form.more_fields and form.more_active."""
     from .filters import OPEN_ALL
 
     fields = form.fields
     fields["q"].widget.attrs.update({"placeholder": _("Number, title or description"), "type": "search",
                                      "data-hotkey-focus": "/"})
-    fields["open"].widget = forms.Select(choices=[("", "—"), ("true", _("Open")), ("false", _("Closed")),
-                                                  (OPEN_ALL, _("All"))])
+    label_empty_choices_any(form, without_empty=("ordering",))
+    # No empty choice: without a state or open filter the queue shows open work.
+    fields["open"].widget = forms.Select(choices=[("true", _("Open")), ("false", _("Closed")), (OPEN_ALL, _("All"))])
     fields["state"].widget = forms.CheckboxSelectMultiple(choices=fields["state"].choices)
     fields["priority"].widget = forms.CheckboxSelectMultiple(choices=fields["priority"].choices)
     fields["team"].widget.attrs["size"] = 3
     fields["assignee"].widget = forms.Select(choices=_assignee_choices)
     fields["assignee"].help_text = ""
-    fields["service"].widget = forms.Select(choices=_service_choices)
-    fields["configuration_item"].widget = CIPickerWidget(service_target=None)
+    pickers = {"service": ServicePickerWidget, "configuration_item": lambda: CIPickerWidget(service_target=None),
+               "requester": UserPickerWidget, "organization": OrganizationPickerWidget,
+               "parent": lambda: TicketPickerWidget(url_name=f"{kind.api_basename}-list")}
+    for name, widget in pickers.items():
+        if name in fields and (name != "parent" or kind is not None):
+            fields[name].widget = widget()
     for name in ("created_after", "created_before"):
         fields[name].widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
     form.main_fields = [form[name] for name in main if name in fields]

@@ -323,6 +323,12 @@ def local_minute(value):
     return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
 
 
+def clipped(text):
+    """Text the list may cut with an ellipsis; the whole text stays in the title (hover)."""
+    text = escape(text)
+    return mark_safe(f'<span title="{text}">{text}</span>')
+
+
 def person(user):
     return (user.get_full_name() or user.username) if user else "—"
 
@@ -330,14 +336,14 @@ def person(user):
 TICKET_COLUMNS = {
     "number": Column(gettext_lazy("Number"), lambda r: mark_safe(f'<a href="{r.url}">{escape(r.number)}</a>'),
                      "nowrap", sort=("-id", "id")),
-    "title": Column(gettext_lazy("Title"), lambda r: r.title, "title"),
+    "title": Column(gettext_lazy("Title"), lambda r: clipped(r.title), "title"),
     "state": Column(gettext_lazy("State"), lambda r: mark_safe(
         f'<span class="state state-{escape(r.state)}">{escape(r.state_text)}</span>'), sort=("state",)),
     "priority": Column(gettext_lazy("Priority"), lambda r: mark_safe(
         f'<span class="prio prio-{r.priority:d}">P{r.priority:d}</span>'), sort=("priority", "-priority")),
-    "service": Column(gettext_lazy("Service"), lambda r: r.service.name if r.service else "—"),
-    "team": Column(gettext_lazy("Team"), lambda r: r.team.name if r.team else "—"),
-    "assignee": Column(gettext_lazy("Assignee"), lambda r: person(r.assignee)),
+    "service": Column(gettext_lazy("Service"), lambda r: clipped(r.service.name if r.service else "—"), "clip"),
+    "team": Column(gettext_lazy("Team"), lambda r: clipped(r.team.name if r.team else "—"), "clip"),
+    "assignee": Column(gettext_lazy("Assignee"), lambda r: clipped(person(r.assignee)), "clip"),
     "updated": Column(gettext_lazy("Updated"), lambda r: local_minute(r.updated_at), "nowrap",
                       sort=("-updated_at", "updated_at")),
     # Time left or overdue as a coloured badge (core.sla_badge); sorts with ?ordering=sla_due.

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.templatetags.static import static
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -18,6 +19,13 @@ from .models import ApiToken, Attachment, SavedFilter, Team, Ticket
 
 def healthz(request):
     return JsonResponse({"status": "ok"})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the static icon."""
+    response = HttpResponseRedirect(static("favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def readyz(request):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.ticket_forms import TicketForm, TicketNumberField, TransitionForm, staff_users, ticket_form_class
+from core.widgets import FollowingSelect
 
 from .models import Category, Incident
 
@@ -22,6 +23,8 @@ class IncidentFormBase(TicketForm):
         self.fields["category"].queryset = Category.objects.filter(parent=None, active=True)
         self.fields["subcategory"].queryset = Category.objects.filter(parent__isnull=False, active=True) \
             .select_related("parent")
+        self.fields["subcategory"].widget = FollowingSelect(follows="id_category",
+                                                            choices=self.fields["subcategory"].choices)
         if self.instance.pk and self.instance.parent_id:
             self.initial["parent"] = self.instance.parent.number
 

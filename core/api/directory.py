@@ -41,12 +41,13 @@ class UserSerializer(serializers.ModelSerializer):
     name = serializers.SerializerMethodField()
     roles = serializers.SerializerMethodField()
     organization = serializers.SerializerMethodField()
+    organization_name = serializers.SerializerMethodField()
     teams = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = User
         fields = ("id", "username", "name", "first_name", "last_name", "email", "is_active", "roles",
-                  "organization", "teams")
+                  "organization", "organization_name", "teams")
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.STR)
@@ -61,6 +62,12 @@ class UserSerializer(serializers.ModelSerializer):
     def get_organization(self, obj):
         profile = getattr(obj, "profile", None)
         return profile.organization_id if profile else None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_organization_name(self, obj):
+        profile = getattr(obj, "profile", None)
+        organization = profile.organization if profile and profile.organization_id else None
+        return organization.name if organization else None
 
 
 class MeSerializer(UserSerializer):
@@ -115,7 +122,16 @@ class BoundedLookupMixin:
 
 
 def users_queryset():
-    return User.objects.select_related("profile").prefetch_related("groups", "teams").order_by("id")
+    return User.objects.select_related("profile__organization").prefetch_related("groups", "teams").order_by("id")
+
+
+def search_users(users, text):
+    """Users matching every word of `text` in their user name, name, e-mail or organization's name."""
+    for word in text.split()[:5]:
+        users = users.filter(Q(username__icontains=word) | Q(first_name__icontains=word) |
+                             Q(last_name__icontains=word) | Q(email__icontains=word) |
+                             Q(profile__organization__name__icontains=word))
+    return users
 
 
 @extend_schema_view(list=extend_schema(tags=["directory"], responses={200: TeamSerializer(many=True), **ERRORS}),
@@ -128,10 +144,11 @@ class TeamViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(tags=["directory"], responses={200: OrganizationSerializer(many=True), **ERRORS}),
+    list=extend_schema(tags=["directory"], responses={200: OrganizationSerializer(many=True), **ERRORS},
+                       parameters=[OpenApiParameter("search", str, description=_("Part of the name."))]),
     retrieve=extend_schema(tags=["directory"], responses={200: OrganizationSerializer, **ERRORS}))
 class OrganizationViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
-    """Agents see every organization; a requester only their own."""
+    """Agents see every organization; a requester only their own. `?search=` matches the name."""
 
     serializer_class = OrganizationSerializer
     pagination_class = NamePagination
@@ -139,19 +156,23 @@ class OrganizationViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        if permissions.is_agent(user):
-            return Organization.objects.all()
-        return Organization.objects.filter(members__user=user)
+        organizations = Organization.objects.all() if permissions.is_agent(user) else \
+            Organization.objects.filter(members__user=user)
+        if self.action == "list" and (text := self.request.query_params.get("search", "").strip()):
+            organizations = organizations.filter(name__icontains=text)
+        return organizations
 
 
 @extend_schema_view(
     list=extend_schema(tags=["directory"], responses={200: UserSerializer(many=True), **ERRORS}, parameters=[
-        OpenApiParameter("q", str, description=_("Part of the user name, name or e-mail.")),
+        OpenApiParameter("search", str, description=_(
+            "Words of the user name, name, e-mail or organization name (agents only).")),
+        OpenApiParameter("q", str, description=_("The same as search.")),
         OpenApiParameter("role", str, description=_("A role, e.g. agent.")),
         OpenApiParameter("team", int, description=_("A team id."))]),
     retrieve=extend_schema(tags=["directory"], responses={200: UserSerializer, **ERRORS}))
 class UserViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
-    """Agents see every user; a requester only themselves."""
+    """Agents see and search every user; a requester only themselves, and may not search."""
 
     serializer_class = UserSerializer
     pagination_class = NamePagination
@@ -160,14 +181,16 @@ class UserViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         user = self.request.user
         users = users_queryset()
+        params = self.request.query_params
+        text = (params.get("search") or params.get("q") or "").strip()
         if not permissions.is_agent(user):
+            if text and self.action == "list":
+                raise exceptions.PermissionDenied(_("Only agents can search users."))
             return users.filter(pk=user.pk)
         if self.action != "list":
             return users
-        params = self.request.query_params
-        if q := params.get("q", "").strip():
-            users = users.filter(Q(username__icontains=q) | Q(first_name__icontains=q) |
-                                 Q(last_name__icontains=q) | Q(email__icontains=q))
+        if text:
+            users = search_users(users, text)
         if role := params.get("role", "").strip():
             users = users.filter(groups__name=role)
         if team := params.get("team", "").strip():

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from core import account_services, counting, permissions, ui, workspace_views
 from core.filters import ORDERINGS
-from core.ticket_forms import prepare_filter_form
+from core.ticket_forms import MAIN_FILTERS, prepare_filter_form
 
 from .base import TicketView
 
@@ -27,10 +27,7 @@ class TicketListView(LoginRequiredMixin, TicketView):
         registry = self.ticket_kind
         filterset = registry.filterset_class(self.filter_data(), queryset=self.base_queryset(), request=request)
         form = filterset.form
-        if self.main_filters is None:
-            prepare_filter_form(form)
-        else:
-            prepare_filter_form(form, self.main_filters)
+        prepare_filter_form(form, self.main_filters or MAIN_FILTERS, kind=registry)
         orderings = getattr(filterset, "orderings", ORDERINGS)
         ordering_key = request.GET.get("ordering") if request.GET.get("ordering") in orderings else "-id"
         page = ui.keyset_page(filterset.qs, orderings[ordering_key], after=request.GET.get("after", ""),

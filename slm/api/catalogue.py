@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -51,6 +52,8 @@ class ServiceSerializer(serializers.ModelSerializer):
         return self.save_with(instance, validated)
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("search", str, description=_("Part of the service name."))]))
 class ServiceViewSet(ConfigurationViewSet):
     """The service catalogue: everyone logged in reads (requesters: services offered to their organization)."""
 
@@ -62,6 +65,8 @@ class ServiceViewSet(ConfigurationViewSet):
         queryset = Service.objects.prefetch_related(
             "supporting_teams", "customers", "stakeholders",
             Prefetch("configuration_items", queryset=ConfigurationItem.objects.only("id", "service_id")))
+        if self.action == "list" and (text := self.request.query_params.get("search", "").strip()):
+            queryset = queryset.filter(name__icontains=text)
         user = self.request.user
         if permissions.is_agent(user):
             return queryset

@@ -20,13 +20,14 @@
     all[next].scrollIntoView({block: "nearest"});
   }
 
-  // An element with data-hotkey="x": a link is followed, anything else is clicked; then the element named by
-  // data-hotkey-focus-target (e.g. the reply box) gets the focus.
+  // An element with data-hotkey="x" (listed by the "?" help): a link is followed, a field focused, anything else
+  // clicked; then the element named by data-hotkey-focus-target (e.g. the reply box) gets the focus.
   function hotkey(key) {
     if (key.length !== 1 || !/[a-z]/.test(key)) return false;
     var target = document.querySelector("[data-hotkey='" + key + "']");
     if (!target) return false;
     if (target.tagName === "A" && target.href) { window.location.href = target.href; return true; }
+    if (target.matches("input, textarea, select")) { target.focus(); return true; }
     target.click();
     var focus = target.dataset.hotkeyFocusTarget && document.querySelector(target.dataset.hotkeyFocusTarget);
     if (focus) focus.focus();
@@ -54,6 +55,14 @@
   document.addEventListener("click", function (event) {
     var row = event.target.closest("[data-rows] tr[data-href]");
     if (row && !event.target.closest("a, button, input, select")) window.location.href = row.dataset.href;
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.history.length < 2) return;
+    document.querySelectorAll("[data-history-back]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.history.back(); });
+    });
   });
 
   document.addEventListener("change", function (event) {

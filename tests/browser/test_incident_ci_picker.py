@@ -21,9 +21,9 @@ def test_agent_picks_a_ci_by_search_and_the_service_follows(page, live_server):
     page.fill("#id_title", "Payroll runs are slow")
     page.click("label[for=id_configuration_item_search]")
     page.keyboard.type("payroll-db")
-    option = page.locator(".ci-picker-results li", has_text="payroll-db-01")
+    option = page.locator(".picker-results li", has_text="payroll-db-01")
     option.wait_for()
-    assert page.locator(".ci-picker-results li", has_text="web-frontend-07").count() == 0
+    assert page.locator(".picker-results li", has_text="web-frontend-07").count() == 0
     option.click()
     assert page.input_value("#id_configuration_item") == str(ci.pk)
     assert page.input_value("#id_service") == str(service.pk)
