@@ -98,14 +98,12 @@ class TicketFilterSet(filters.FilterSet):
         return queryset.none()
 
     def filter_sla_breached(self, queryset, name, value):
-        from slm import queries as slm_queries
-
-        return slm_queries.filter_breached(queryset, value)
+        answer = hooks.ticket_filters.get("sla_breached")
+        return answer(queryset, value) if answer else queryset
 
     def filter_sla_due_within(self, queryset, name, value):
-        from slm import queries as slm_queries
-
-        return slm_queries.filter_due_within(queryset, int(value) * 60)
+        answer = hooks.ticket_filters.get("sla_due_within")
+        return answer(queryset, int(value) * 60) if answer else queryset
 
     def filter_ordering(self, queryset, name, value):
         if value == "sla_due":  # tickets without a running timer have no due instant to sort by

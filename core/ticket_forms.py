@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from . import hooks, permissions
 from .models import LinkKind, Team, Ticket
 from .widgets import (CIPickerWidget, OrganizationPickerWidget, ServicePickerWidget, TicketPickerWidget,
-                      UserPickerWidget, label_empty_choices_any)
+                      UserPickerWidget, label_empty_choices_any, relabel_blank_choice)
 
 STAFF_ROLES = [permissions.AGENT, permissions.MANAGER, permissions.CHANGE_AUTHORITY, permissions.ADMIN]
 DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
@@ -124,7 +124,8 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.transition = transition
         for name in (*transition.required, *transition.optional):
-            field = model._meta.get_field(name).formfield(required=name in transition.required)
+            field = relabel_blank_choice(model._meta.get_field(name).formfield(required=name in transition.required),
+                                         _("Choose…"))
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 3
             self.fields[name] = field

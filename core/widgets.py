@@ -176,3 +176,17 @@ def label_empty_choices_any(form, without_empty=()):
             field.empty_label = ANY
             field.widget.choices = field.choices  # the widget's copy still points at the unlabelled field
     return form
+
+
+def relabel_blank_choice(field, label):
+    """A model choice field's "---------" reads `label` instead (e.g. "Choose…")."""
+    choices = getattr(field, "choices", None)
+    if choices is None or isinstance(field, forms.ModelChoiceField):
+        if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+            field.empty_label = label
+            field.widget.choices = field.choices
+        return field
+    choices = list(choices)
+    if choices and choices[0][0] in ("", None):
+        field.choices = [("", label)] + choices[1:]
+    return field

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import bulk, counting, hooks, permissions, queries, ui
 from .models import Team, Ticket
+from .widgets import relabel_blank_choice
 
 TRIAGE_COLUMNS = ui.ticket_columns("number", "title", "state", "priority", "team", "assignee", "sla_due",
                                    "updated")
@@ -66,6 +67,7 @@ def transition_fields_form(kind=None):
                 continue
             form_field = model_field.formfield(required=False)
             if form_field is not None:
+                relabel_blank_choice(form_field, _("Choose…"))
                 if isinstance(form_field.widget, forms.Textarea):
                     form_field.widget = forms.TextInput()
                 fields[name] = form_field

@@ -98,7 +98,7 @@ def nav(client, user):
     return re.findall(r'<a href="([^"]+)"( data-hotkey="\w")?>([^<]+)</a>', menu)
 
 
-AGENT_MENU = [("/", "", "My work"), ("/incidents/", "", "Incidents"),
+AGENT_MENU = [("/", "", "My work"), ("/triage/", "", "Triage"), ("/incidents/", "", "Incidents"),
               ("/incidents/new/", ' data-hotkey="n"', "New incident"), ("/events/", "", "Alerts"),
               ("/cmdb/cis/", "", "CMDB"), ("/slm/services/", "", "Service catalogue"),
               ("/slm/reports/compliance/", "", "SLA reports"), ("/slm/reviews/", "", "Service reviews")]

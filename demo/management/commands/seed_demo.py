@@ -300,8 +300,10 @@ class Command(BaseCommand):
         }
         if service_index is not None:
             data["service"] = services[service_index]
-        if ci_name:
-            data["configuration_item"] = cis[ci_name]
+        ci = cis[ci_name] if ci_name else None
+        # In the portal a requester can name only configuration items of their own organization (or of none).
+        if ci is not None and (not via_portal or ci.organization_id in (None, requester.profile.organization_id)):
+            data["configuration_item"] = ci
         incident = incident_services.create_incident(actor, data)
         incident._seed_team = teams[team]
         return incident
