@@ -24,6 +24,7 @@ class Workflow:
     paused_states: frozenset = field(default_factory=frozenset)
     resolved_states: frozenset = field(default_factory=frozenset)
     closed_states: frozenset = field(default_factory=frozenset)
+    cancelled_states: frozenset = field(default_factory=frozenset)  # also closed; SLA timers are cancelled
 
     def choices(self):
         return list(self.states.items())

@@ -13,14 +13,33 @@ from . import workflow
 from .models import Incident
 
 
+@transaction.atomic
 def create_incident(actor, data):
     data = dict(data)
     data.setdefault("channel", Channel.PORTAL)
-    return core_services.create_ticket(Incident, actor, data)
+    incident = core_services.create_ticket(Incident, actor, data)
+    if incident.is_major and incident.service_id and incident.outage_start is None:
+        incident = core_services.update_ticket(incident, actor, {"outage_start": incident.created_at})
+    return incident
 
 
 def update_incident(incident, actor, data, expected_version=None):
+    """Declaring a major incident on a service (is_major and service set) starts its outage now, unless an
+    outage start is typed or already there."""
+    merged = {"is_major": incident.is_major, "service": incident.service_id, "outage_start": incident.outage_start,
+              **data}
+    if (merged["is_major"] and merged["service"] and not merged["outage_start"]
+            and incident.state in workflow.WORKFLOW.open_states):
+        data = {**data, "outage_start": timezone.now()}
     return core_services.update_ticket(incident, actor, data, expected_version)
+
+
+def end_outage(incident, actor):
+    """A major incident's outage ends when it is resolved (or closed, or cancelled), unless an end is typed."""
+    start, now = incident.outage_start, timezone.now()
+    if incident.is_major and start is not None and start <= now and incident.outage_end is None:
+        return core_services.update_ticket(incident, actor, {"outage_end": incident.resolved_at or now})
+    return incident
 
 
 @transaction.atomic
@@ -29,6 +48,8 @@ def transition_incident(incident, actor, to, data=None, expected_version=None, c
     """Change state; resolving a parent can resolve its open children with the same resolution."""
     incident = core_services.transition_ticket(incident, actor, to, data, expected_version, comment=comment,
                                                internal_comment=internal_comment)
+    if to in workflow.WORKFLOW.resolved_states | workflow.WORKFLOW.closed_states:
+        incident = end_outage(incident, actor)
     if resolve_children and to == workflow.RESOLVED:
         for child in open_children(incident):
             core_services.transition_ticket(child, actor, workflow.RESOLVED, {

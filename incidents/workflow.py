@@ -35,4 +35,5 @@ WORKFLOW = Workflow(
     paused_states=frozenset({ON_HOLD}),
     resolved_states=frozenset({RESOLVED}),
     closed_states=frozenset({CLOSED, CANCELLED}),
+    cancelled_states=frozenset({CANCELLED}),
 )

@@ -4,16 +4,23 @@ the sweep and the replay, so replaying a ticket's history gives exactly what the
 Rules
 - elapsed(now) = working seconds of the target's calendar in [start, now) minus those inside pauses;
   accrued in whole seconds (rounded) at each state change, from `elapsed_at`.
-- due_at: while running, the instant elapsed reaches the target; none while paused.
-- A timer is breached at its due instant once time runs past it (`breached_at` = that instant, set once and
-  kept, even if the timer is later re-targeted to a longer target).
+- due_at: while running, the instant elapsed reaches the target; none while paused, unless the target was
+  already reached (then it stays that past instant, so a timer paused exactly at its due and resumed later
+  breaches at its due, not at the resume).
+- A timer is breached at its due instant once time runs past it (`breached_at` = that instant, the instant
+  elapsed == target; set once and kept, even if the timer is later re-targeted to a longer target).
 - Pause: the ticket's state is in the target's pause_states, or, when the target lists none, in the
   practice workflow's paused_states.
 - Stop: response when first_response_at is set; resolution when the ticket is in a resolved or closed state.
   met = not breached. Reopening (leaving resolved / closed) resumes the resolution timer.
+- Cancel: a ticket entering a cancelled state of its workflow cancels every timer (elapsed accrued up to
+  then; no due, no check; a running or paused timer forgets `met`). Leaving a cancelled state (no workflow
+  allows it today) resumes each timer where it was: stopped ones stay stopped, others run again from
+  their elapsed time, then the usual pause / stop rules apply.
 - Re-target: a change of priority, service, organization or category that makes another target win keeps
-  the elapsed time and measures it against the new target. When no target matches any more, the timer
-  keeps its target.
+  the elapsed time and measures it against the new target; warned_percent becomes the highest threshold
+  of the new target that elapsed has passed, never above the old one (thresholds not yet reached, or never
+  warned, are re-armed). When no target matches any more, the timer keeps its target.
 - next_check_at: the instant of the next warning threshold above warned_percent, or of the breach.
 """
 
@@ -26,6 +33,7 @@ from .models import SLATimer, SLATimerEvent, ServiceLevelTarget
 
 US = business.US
 RUNNING, PAUSED, STOPPED = SLATimer.State.RUNNING, SLATimer.State.PAUSED, SLATimer.State.STOPPED
+CANCELLED = SLATimer.State.CANCELLED
 METRICS = (ServiceLevelTarget.Metric.RESPONSE, ServiceLevelTarget.Metric.RESOLUTION)
 MATCH_FIELDS = {"priority", "service", "organization", "category", "kind"}
 RELEVANT_FIELDS = MATCH_FIELDS | {"state", "first_response_at", "resolved_at", "closed_at"}
@@ -63,14 +71,25 @@ def warning_thresholds(target):
     return sorted({int(p) for p in (target.warning_thresholds or []) if 0 < int(p) < 100})
 
 
+def warned_after_retarget(timer):
+    """The highest threshold of the (new) target elapsed has passed, never above the warnings sent."""
+    target = timer.target
+    if target.target_seconds <= 0:
+        return timer.warned_percent
+    passed = [p for p in warning_thresholds(target) if timer.elapsed_seconds * 100 >= p * target.target_seconds]
+    return min(timer.warned_percent, max(passed, default=0))
+
+
 def schedule(timer):
-    """Recompute due_at and next_check_at from the stored state."""
+    """Recompute due_at and next_check_at from the stored state (and stamp the calendar version used)."""
+    target = timer.target
+    calendar = target.calendar
+    timer.calendar_version = calendar.version if calendar is not None else None
     if timer.state != RUNNING:
         timer.next_check_at = None
-        if timer.state == PAUSED:
+        if timer.state in (PAUSED, CANCELLED) and timer.elapsed_seconds < target.target_seconds:
             timer.due_at = None
         return
-    target = timer.target
     if timer.elapsed_seconds < target.target_seconds:
         timer.due_at = threshold_instant(timer, 100)
     elif timer.due_at is None or timer.due_at > timer.elapsed_at:
@@ -93,6 +112,10 @@ def advance(timer, at, events):
         events.append((SLATimerEvent.Kind.BREACHED, timer.due_at, {}))
     timer.elapsed_seconds += round(working_us(timer, timer.elapsed_at, at) / US)
     timer.elapsed_at = at
+
+
+def cancelled_states(kind):
+    return set(getattr(hooks.ticket_kinds[kind].workflow, "cancelled_states", ()))
 
 
 def paused_states(target, kind):
@@ -137,11 +160,12 @@ def sync_ticket(timers, snapshot, changed, at, match_fn):
             timers[metric] = timer
             events += [(SLATimerEvent.Kind.ATTACHED, at, {"target": target.pk}),
                        (SLATimerEvent.Kind.STARTED, at, {})]
-        elif target is not None and target.pk != timer.target_id and timer.state != STOPPED:
+        elif target is not None and target.pk != timer.target_id and timer.state not in (STOPPED, CANCELLED):
             advance(timer, at, events)
             events.append((SLATimerEvent.Kind.RETARGETED, at, {"from": timer.target_id, "to": target.pk,
                                                                   "elapsed_seconds": timer.elapsed_seconds}))
             timer.target = target
+            timer.warned_percent = warned_after_retarget(timer)
         _sync_state(timer, snapshot, at, events)
         if events:
             schedule(timer)
@@ -149,7 +173,28 @@ def sync_ticket(timers, snapshot, changed, at, match_fn):
     return touched
 
 
+def _sync_cancel(timer, snapshot, at, events):
+    """Cancel on entering a cancelled state; resume where it was on leaving one. True: nothing else applies."""
+    if snapshot["state"] in cancelled_states(snapshot["kind"]):
+        if timer.state != CANCELLED:
+            advance(timer, at, events)
+            if timer.state != STOPPED:
+                timer.met = None
+            timer.state = CANCELLED
+            events.append((SLATimerEvent.Kind.CANCELLED, at, {"elapsed_seconds": timer.elapsed_seconds}))
+        return True
+    if timer.state == CANCELLED:
+        if timer.stopped_at is not None:
+            timer.state = STOPPED
+        else:
+            timer.state, timer.elapsed_at = RUNNING, at
+        events.append((SLATimerEvent.Kind.RESUMED, at, {"state": snapshot["state"], "reinstated": True}))
+    return False
+
+
 def _sync_state(timer, snapshot, at, events):
+    if _sync_cancel(timer, snapshot, at, events):
+        return
     stop = should_stop(timer.metric, snapshot)
     pause = snapshot["state"] in paused_states(timer.target, snapshot["kind"])
     if timer.state != STOPPED and stop:

@@ -9,10 +9,11 @@ from .models import SLATimer, SLATimerEvent
 
 
 def filter_breached(queryset, value):
-    """Tickets with (value=True) or without (False) a breached SLA timer."""
+    """Tickets with (value=True) or without (False) a breached SLA timer (cancelled timers do not count)."""
     if value is None:
         return queryset
-    breached = Exists(SLATimer.objects.filter(ticket_id=OuterRef("pk"), breached_at__isnull=False))
+    breached = Exists(SLATimer.objects.filter(ticket_id=OuterRef("pk"), breached_at__isnull=False)
+                      .exclude(state=SLATimer.State.CANCELLED))
     return queryset.filter(breached) if value else queryset.exclude(breached)
 
 
@@ -43,7 +44,9 @@ def visible_timers(user):
 
 
 def status_of(timer):
-    """running / paused / met / breached, as the ticket page and the API show it."""
+    """running / paused / met / breached / cancelled, as the ticket page and the API show it."""
+    if timer.state == SLATimer.State.CANCELLED:
+        return "cancelled"
     if timer.state == SLATimer.State.STOPPED:
         return "met" if timer.met else "breached"
     if timer.breached_at is not None:

@@ -209,6 +209,16 @@ def _pct(part, whole):
     return round(100.0 * part / whole, 2) if whole else None
 
 
+def cancelled_tickets():
+    """Q of tickets in a cancelled state of their kind's workflow (left out of MTTA and MTTR)."""
+    q = Q(pk__in=[])
+    for kind, registry in hooks.ticket_kinds.items():
+        states = getattr(registry.workflow, "cancelled_states", ())
+        if states:
+            q |= Q(kind=kind, state__in=sorted(states))
+    return q
+
+
 def _scope(prefix="", service=None, organization=None, kind=None):
     """Q on the ticket: service, organization, ticket kind (each optional)."""
     q = Q()
@@ -267,7 +277,7 @@ def _times_queryset(period, group_by, scope_kwargs, key=None):
     else:
         responded = Q(first_response_at__gte=period.start, first_response_at__lt=period.end)
         resolved = Q(resolved_at__gte=period.start, resolved_at__lt=period.end)
-        qs = Ticket.objects.filter(_scope(**scope_kwargs)).filter(responded | resolved)
+        qs = Ticket.objects.filter(_scope(**scope_kwargs)).filter(responded | resolved).exclude(cancelled_tickets())
         lookup, mtta_q, mttr_q = group.ticket_key, responded, resolved
         mtta_duration = _duration("first_response_at", "created_at")
         mttr_duration = _duration("resolved_at", "created_at")

@@ -183,12 +183,57 @@ def save_calendar(calendar, data, hours=None, exceptions=None):
         _intervals_clean([r for r in rows if r.kind == CalendarException.Kind.WORKDAY], "date")
         calendar.exceptions.all().delete()
         CalendarException.objects.bulk_create(rows)
+    if calendar.version > 1:
+        calendar_changed(calendar.pk)
     return calendar
 
 
+@transaction.atomic
 def bump_calendar(calendar):
-    """Invalidate the cached working intervals after hours or exceptions changed."""
+    """Invalidate the cached working intervals after hours or exceptions changed; recompute the timers."""
     BusinessCalendar.objects.filter(pk=calendar.pk).update(version=F("version") + 1)
+    calendar_changed(calendar.pk)
+
+
+# Above this many running or paused timers on a calendar, a change recomputes them in the background.
+RECOMPUTE_SYNC_LIMIT = 500
+RECOMPUTE_BATCH = 1000
+
+
+def _calendar_timers(calendar_id):
+    return SLATimer.objects.filter(target__calendar_id=calendar_id,
+                                   state__in=[SLATimer.State.RUNNING, SLATimer.State.PAUSED])
+
+
+def calendar_changed(calendar_id):
+    """Recompute due_at, next_check_at and Ticket.sla_due_at of the running and paused timers on a calendar
+    that changed: here, in batches, when they are few; else in the background, queued on commit (until it
+    has run, the sweep re-derives a stale timer's due before judging a breach)."""
+    if _calendar_timers(calendar_id).values("pk")[:RECOMPUTE_SYNC_LIMIT + 1].count() > RECOMPUTE_SYNC_LIMIT:
+        from .tasks import recompute_calendar_timers
+
+        transaction.on_commit(lambda: recompute_calendar_timers.delay(calendar_id))
+        return
+    after = 0
+    while after is not None:
+        after = recompute_calendar_batch(calendar_id, after)
+
+
+def recompute_calendar_batch(calendar_id, after_id=0, size=None):
+    """Recompute one batch of the calendar's timers (ids above after_id), set-based: one UPDATE ... FROM
+    (VALUES ...) of the timers, one UPDATE of their tickets' sla_due_at. Returns the last id of a full batch
+    (more may follow), else None."""
+    from . import clock
+    from .sweep import write_schedules
+
+    size = size or RECOMPUTE_BATCH
+    timers = list(_calendar_timers(calendar_id).filter(pk__gt=after_id).select_related("target__calendar")
+                  .select_for_update(of=("self",)).order_by("pk")[:size])
+    for timer in timers:
+        clock.schedule(timer)
+    write_schedules(timers)
+    refresh_ticket_due({timer.ticket_id for timer in timers})
+    return timers[-1].pk if len(timers) == size else None
 
 
 @transaction.atomic

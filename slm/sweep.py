@@ -45,31 +45,41 @@ def sweep(now=None, batch_size=BATCH_SIZE):
             return 0
         timers = list(SLATimer.objects.filter(id__in=ids).order_by("id")
                       .select_related("target__calendar", "ticket__team__manager", "ticket__assignee"))
-        flags = [(timer, trigger, old_warned) for timer in timers
-                 for trigger, old_warned in check(timer, now)]
+        flags = [(timer, trigger, old_warned, reached) for timer in timers
+                 for trigger, old_warned, reached in check(timer, now)]
         write_flags(timers, flags, now)
         if flags:
             rules = list(EscalationRule.objects.filter(active=True).select_related(
                 "notify_user", "notify_team__manager", "reassign_team"))
-            queue_emails([notification(timer, trigger, old_warned, rules) for timer, trigger, old_warned in flags],
-                         event=NotificationEvent.SLA_WARNING)
+            queue_emails([notification(timer, trigger, old_warned, reached, rules)
+                          for timer, trigger, old_warned, reached in flags], event=NotificationEvent.SLA_WARNING)
     return len(ids)
+
+
+def is_stale(timer):
+    """True when the timer's calendar changed after its due was computed (a recompute may be queued)."""
+    calendar = timer.target.calendar
+    return timer.calendar_version != (calendar.version if calendar is not None else None)
 
 
 def check(timer, now):
     """Flag in memory what this timer crossed by `now` and recompute its next check (the row is locked);
-    returns [(trigger, warned percent before)]."""
+    returns [(trigger, warned percent before, [(percent, instant reached)])]: one warning flag for all the
+    thresholds passed since the last sweep, each with the instant it was reached."""
+    if is_stale(timer):
+        clock.schedule(timer)  # never judge a breach against a due computed with an older calendar
     old_warned = timer.warned_percent
-    reached = [p for p in clock.warning_thresholds(timer.target) if p <= clock.percent(timer, now)]
-    new_warned = max(reached, default=old_warned)
+    percent_now = clock.percent(timer, now)
+    passed = [p for p in clock.warning_thresholds(timer.target) if old_warned < p <= percent_now]
     flags = []
-    if new_warned > old_warned:
-        timer.warned_percent = new_warned
-        flags.append((WARNING, old_warned))
+    if passed:
+        reached = [(p, clock.threshold_instant(timer, p) if timer.state == clock.RUNNING else now) for p in passed]
+        timer.warned_percent = passed[-1]
+        flags.append((WARNING, old_warned, reached))
     if (timer.state == clock.RUNNING and timer.due_at is not None and timer.due_at <= now
             and timer.breached_at is None):
         timer.breached_at = timer.counted_at = timer.due_at
-        flags.append((BREACH, old_warned))
+        flags.append((BREACH, old_warned, [(100, timer.due_at)]))
     clock.schedule(timer)
     return flags
 
@@ -78,7 +88,7 @@ def write_flags(timers, flags, now):
     """The batch's writes, as sets: flags (conditional), next checks, audit entries, timer events."""
     warned = defaultdict(list)
     breached = []
-    for timer, trigger, _old in flags:
+    for timer, trigger, _old, _reached in flags:
         if trigger == BREACH:
             breached.append(timer.pk)
         else:
@@ -93,40 +103,48 @@ def write_flags(timers, flags, now):
         return
     entries = AuditEntry.objects.bulk_create([
         AuditEntry(ticket_id=timer.ticket_id, action=AuditAction.SLA_BREACHED if trigger == BREACH else AuditAction.SLA,
-                   changes={"sla_breach" if trigger == BREACH else "sla_warning": flag_data(timer, trigger)},
+                   changes={"sla_breach" if trigger == BREACH else "sla_warning": flag_data(timer, trigger, reached)},
                    request_id=request_id.get())
-        for timer, trigger, _old in flags])
+        for timer, trigger, _old, reached in flags])
+    # One event per threshold passed, at the instant it was reached (the breach: its due instant).
     SLATimerEvent.objects.bulk_create([
         SLATimerEvent(timer=timer, kind=SLATimerEvent.Kind.BREACHED if trigger == BREACH else SLATimerEvent.Kind.WARNED,
-                      at=timer.breached_at if trigger == BREACH else now, audit_entry=entry,
-                      data={"percent": flag_data(timer, trigger)["percent"], "flagged_at": now.isoformat()})
-        for (timer, trigger, _old), entry in zip(flags, entries)])
+                      at=at, audit_entry=entry, data={"percent": percent, "flagged_at": now.isoformat()})
+        for (timer, trigger, _old, reached), entry in zip(flags, entries) for percent, at in reached])
 
 
 def set_next_checks(timers):
-    """Store each timer's next_check_at: one UPDATE for those with nothing left to flag, one UPDATE ... FROM
-    (VALUES ...) for the others (bulk_update's CASE per row costs about a millisecond of Python per timer)."""
-    done = [t.pk for t in timers if t.next_check_at is None]
-    pending = [t for t in timers if t.next_check_at is not None]
-    if done:
-        SLATimer.objects.filter(pk__in=done).update(next_check_at=None)
-    if pending:
-        ops = connection.ops
-        cast = "::timestamptz" if connection.vendor == "postgresql" else ""
-        table = ops.quote_name(SLATimer._meta.db_table)
-        values = ", ".join([f"(%s, %s{cast})"] * len(pending))
-        params = [p for t in pending for p in (t.pk, ops.adapt_datetimefield_value(t.next_check_at))]
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET next_check_at = v.column2 FROM (VALUES {values}) AS v "
-                           f"WHERE {table}.id = v.column1", params)
+    """Store each timer's next_check_at, due_at and calendar_version in one UPDATE ... FROM (VALUES ...)
+    (bulk_update's CASE per row costs about a millisecond of Python per timer)."""
+    write_schedules(timers)
 
 
-def flag_data(timer, trigger):
-    return {"timer": timer.pk, "metric": timer.metric, "target": timer.target.name,
+def write_schedules(timers):
+    """One UPDATE ... FROM (VALUES ...) of next_check_at, due_at and calendar_version for these timers."""
+    if not timers:
+        return
+    ops = connection.ops
+    postgres = connection.vendor == "postgresql"
+    stamp, number = ("::timestamptz", "::integer") if postgres else ("", "")
+    table = ops.quote_name(SLATimer._meta.db_table)
+    row = f"(%s, %s{stamp}, %s{stamp}, %s{number})"
+    params = [p for t in timers for p in (t.pk, ops.adapt_datetimefield_value(t.next_check_at),
+                                         ops.adapt_datetimefield_value(t.due_at), t.calendar_version)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET next_check_at = v.column2, due_at = v.column3, "
+                       f"calendar_version = v.column4 FROM (VALUES {', '.join([row] * len(timers))}) AS v "
+                       f"WHERE {table}.id = v.column1", params)
+
+
+def flag_data(timer, trigger, reached=()):
+    data = {"timer": timer.pk, "metric": timer.metric, "target": timer.target.name,
             "percent": 100 if trigger == BREACH else timer.warned_percent}
+    if trigger == WARNING:
+        data["thresholds"] = [{"percent": p, "at": at.isoformat()} for p, at in reached]
+    return data
 
 
-def notification(timer, trigger, old_warned, rules):
+def notification(timer, trigger, old_warned, reached, rules):
     """(recipients, subject, body, ticket id) of one flag, after carrying out the escalation rules it meets
     (no text is rendered when nobody is to be told)."""
     ticket = timer.ticket
@@ -143,7 +161,9 @@ def notification(timer, trigger, old_warned, rules):
         subject = _("%(number)s: %(percent)s%% of the %(metric)s target “%(target)s” has elapsed") % {
             "number": ticket.number, "percent": timer.warned_percent, "metric": timer.get_metric_display(),
             "target": timer.target.name}
-    body = f"{ticket.number} {ticket.title}\n{subject}"
+    lines = [_("%(percent)s%% reached at %(at)s") % {"percent": p, "at": timezone.localtime(at).strftime(
+        "%Y-%m-%d %H:%M")} for p, at in reached] if trigger == WARNING else []
+    body = "\n".join([f"{ticket.number} {ticket.title}", subject, *lines])
     return recipients, subject, body, ticket.pk
 
 

@@ -10,7 +10,7 @@ from . import clock, matching
 from .models import SLATimer, SLATimerEvent
 
 SAVED_FIELDS = ["target", "state", "elapsed_seconds", "elapsed_at", "due_at", "next_check_at", "warned_percent",
-                "breached_at", "stopped_at", "met", *SLATimer.COPIED_FIELDS]
+                "breached_at", "stopped_at", "met", "calendar_version", *SLATimer.COPIED_FIELDS]
 # Ticket field -> the timer's copy of it (read by the reports).
 COPIES = {"kind": "ticket_kind", "service": "ticket_service_id", "team": "ticket_team_id",
           "organization": "ticket_organization_id", "priority": "ticket_priority"}
@@ -35,6 +35,7 @@ def refresh_copies(ticket, fields, exclude=()):
               for name in fields if name in COPIES}
     if fields & REACHED:
         values["ticket_reached_at"] = Case(  # typed: PostgreSQL reads a bare NULL parameter as text
+            When(state=SLATimer.State.CANCELLED, then=Cast(Value(None), DateTimeField())),
             When(metric="response", then=Cast(Value(ticket.first_response_at), DateTimeField())),
             default=Cast(Value(ticket.resolved_at), DateTimeField()))
     if values:

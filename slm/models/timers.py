@@ -1,6 +1,7 @@
 """SLA timers and their timeline.
 
-A timer's `state` is running, paused or stopped. Being breached is orthogonal: `breached_at` is set once
+A timer's `state` is running, paused, stopped or cancelled (its ticket was cancelled: left out of every
+SLA number). Being breached is orthogonal: `breached_at` is set once
 (a running timer can be breached and keep running). On stop, `met` says whether the target was met.
 `elapsed_seconds` are business seconds accumulated up to `elapsed_at`; while running,
 elapsed(now) = elapsed_seconds + calendar.elapsed(elapsed_at, now). `next_check_at` is the next warning or
@@ -26,6 +27,7 @@ class SLATimer(models.Model):
         RUNNING = "running", _("Running")
         PAUSED = "paused", _("Paused")
         STOPPED = "stopped", _("Stopped")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ticket = models.ForeignKey("core.Ticket", on_delete=models.CASCADE, related_name="sla_timers")
     target = models.ForeignKey(ServiceLevelTarget, verbose_name=_("service level target"),
@@ -41,6 +43,9 @@ class SLATimer(models.Model):
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
     met = models.BooleanField(_("met"), null=True, blank=True)
+    # The calendar version due_at and next_check_at were computed with (null: 24x7); the sweep recomputes
+    # them first when the calendar has changed since.
+    calendar_version = models.PositiveIntegerField(_("calendar version"), null=True, blank=True, editable=False)
     counted_at = models.DateTimeField(_("counted in reports at"), null=True, blank=True, editable=False)
     ticket_kind = models.CharField(_("ticket kind"), max_length=20, blank=True, default="", editable=False)
     ticket_service = models.ForeignKey("slm.Service", verbose_name=_("ticket's service"), null=True, blank=True,
@@ -103,16 +108,20 @@ class SLATimer(models.Model):
         self.ticket_priority = ticket.priority
         self.ticket_created_at = ticket.created_at
         self.ticket_reached_at = ticket.first_response_at if self.metric == "response" else ticket.resolved_at
+        if self.state == self.State.CANCELLED:
+            self.ticket_reached_at = None
 
     def save(self, *args, **kwargs):
-        self.counted_at = self.outcome_instant(self.breached_at, self.stopped_at, self.met)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "counted_at"}
+            kwargs["update_fields"] = {*update_fields, "counted_at", "ticket_reached_at"}
         elif self.ticket_created_at is None and self.ticket_id is not None:
             from core.models import Ticket
 
             self.copy_ticket(Ticket.objects.get(pk=self.ticket_id))
+        self.counted_at = self.outcome_instant(self.breached_at, self.stopped_at, self.met)
+        if self.state == self.State.CANCELLED:  # never measured: out of compliance, MTTA and MTTR
+            self.counted_at = self.ticket_reached_at = None
         super().save(*args, **kwargs)
 
     @property
@@ -132,6 +141,7 @@ class SLATimerEvent(models.Model):
         MET = "met", _("Met")
         STOPPED = "stopped", _("Stopped after breach")
         REPAIRED = "repaired", _("Repaired")
+        CANCELLED = "cancelled", _("Cancelled")
 
     timer = models.ForeignKey(SLATimer, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)

@@ -35,7 +35,7 @@ def test_warnings_then_breach_each_once(setup, clock):
     assert sweep.sweep() == 0
     timer = SLATimer.objects.get(ticket=incident)
     assert timer.warned_percent == 50 and timer.next_check_at == timer.started_at + dt.timedelta(hours=3)
-    clock.advance(hours=3)  # 75 %, 90 % and 100 % all passed: one warning (90) and one breach
+    clock.advance(hours=3)  # 75 %, 90 % and 100 % all passed: one warning (75 and 90) and one breach
     assert sweep.sweep() == 1
     sweep.sweep()
     timer.refresh_from_db()
@@ -43,7 +43,7 @@ def test_warnings_then_breach_each_once(setup, clock):
         90, timer.started_at + dt.timedelta(hours=4), None)
     kinds = list(timer.events.filter(kind__in=["warned", "breached"]).order_by("id")
                  .values_list("kind", "data__percent"))
-    assert kinds == [("warned", 50), ("warned", 90), ("breached", 100)]
+    assert kinds == [("warned", 50), ("warned", 75), ("warned", 90), ("breached", 100)]
     assert AuditEntry.objects.filter(ticket=incident, action=AuditAction.SLA_BREACHED).count() == 1
     assert AuditEntry.objects.filter(ticket=incident, action=AuditAction.SLA).count() == 2
     recipients = sorted(Outbox.objects.values_list("recipient", flat=True))
@@ -150,3 +150,50 @@ def test_two_concurrent_sweeps_flag_each_breach_once():
     assert SLATimerEvent.objects.filter(kind="breached").count() == 30
     assert AuditEntry.objects.filter(action=AuditAction.SLA_BREACHED).count() == 30
     assert sum(results) >= 30 and target.timers.filter(breached_at__isnull=True).count() == 0
+
+
+def test_late_sweep_records_every_threshold_passed_with_one_notification(setup, clock):
+    incident = setup["incident"]
+    start = clock.now
+    clock.advance(hours=3, minutes=50)  # 50, 75 and 90 % all passed, not yet breached
+    assert sweep.sweep() == 1
+    timer = SLATimer.objects.get(ticket=incident)
+    events = list(timer.events.filter(kind="warned").order_by("id").values_list("data__percent", "at"))
+    assert events == [(50, start + dt.timedelta(hours=2)), (75, start + dt.timedelta(hours=3)),
+                      (90, start + dt.timedelta(hours=3, minutes=36))]
+    assert timer.warned_percent == 90 and timer.next_check_at == start + dt.timedelta(hours=4)
+    assert AuditEntry.objects.filter(ticket=incident, action=AuditAction.SLA).count() == 1
+    mails = list(Outbox.objects.order_by("id").values_list("recipient", "subject", "body"))
+    assert sorted(m[0] for m in mails) == ["agent@example.com", "boss@example.com"]
+    assert "90%" in mails[0][1] and all(f"{p}%" in mails[0][2] for p in (50, 75, 90))
+
+
+def test_warning_rules_for_each_threshold_passed_apply_once(setup, clock):
+    EscalationRuleFactory(trigger="warning", percent=75, notify_user=factories.manager(
+        username="at-75", email="at75@example.com"))
+    clock.advance(hours=3, minutes=50)
+    sweep.sweep()
+    assert Outbox.objects.filter(recipient="at75@example.com").count() == 1
+
+
+def test_retarget_to_a_longer_target_rearms_the_warnings(setup, clock):
+    incident, agent = setup["incident"], setup["agent"]
+    longer = TargetFactory(agreement=setup["target"].agreement, calendar=setup["target"].calendar,
+                           target_seconds=10 * 3600, priority=2, name="P2 in 10 h")
+    start = clock.now
+    clock.advance(hours=3, minutes=10)  # 79 % of 4 h: 50 and 75 sent
+    sweep.sweep()
+    assert SLATimer.objects.get(ticket=incident).warned_percent == 75
+    from incidents import services as incident_services
+
+    incident_services.update_incident(incident, agent, {"impact": 1, "urgency": 2})  # -> P2, 10 h target
+    timer = SLATimer.objects.get(ticket=incident)
+    assert timer.target == longer and incident.__class__.objects.get(pk=incident.pk).priority == 2
+    assert timer.warned_percent == 0  # 3 h 10 of 10 h: no threshold of the new target reached yet
+    assert timer.next_check_at == start + dt.timedelta(hours=5)
+    clock.advance(hours=5)  # 8 h 10: 50 and 75 % of the new target
+    sweep.sweep()
+    timer.refresh_from_db()
+    assert timer.warned_percent == 75 and timer.breached_at is None
+    assert list(timer.events.filter(kind="warned").order_by("id").values_list("data__percent", flat=True)) == [
+        50, 75, 50, 75]
