@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import account_services, permissions, ui
+from . import account_services, permissions, ui, uploads
 from .forms import ApiTokenForm, ProfileForm, RateLimitedAuthenticationForm, ReportProblemForm
 from .models import ApiToken, Attachment, SavedFilter, Team, Ticket
 
@@ -188,5 +188,7 @@ def attachment_download(request, pk):
     if not permissions.can_view(request.user, attachment.ticket) or (
             attachment.is_internal and not permissions.can_see_internal(request.user)):
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
-                        content_type=attachment.content_type)
+    response = FileResponse(attachment.file.open("rb"), content_type=uploads.served_type(attachment.content_type))
+    response["Content-Disposition"] = uploads.content_disposition(attachment.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
