@@ -1,32 +1,9 @@
-"""Writes of a user's own account data: login attempts, profile, API tokens, saved filters."""
+"""Writes of a user's own account data: profile, API tokens, saved filters."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken, LoginAttempt, Profile, SavedFilter
-
-
-# --- login rate limit ------------------------------------------------------------------------
-
-def login_blocked(username, ip_address):
-    """True when the username or the client address used up its failed attempts in the window."""
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_RATE_WINDOW)
-    recent = LoginAttempt.objects.filter(created_at__gte=since)
-    limit = settings.LOGIN_RATE_LIMIT
-    if username and recent.filter(username=username.lower()).count() >= limit:
-        return True
-    return bool(ip_address) and recent.filter(ip_address=ip_address).count() >= limit
-
-
-def record_failed_login(username, ip_address):
-    LoginAttempt.objects.create(username=(username or "").lower()[:150], ip_address=ip_address or None)
-
-
-def clear_failed_logins(username):
-    LoginAttempt.objects.filter(username=(username or "").lower()).delete()
+from .models import ApiToken, Profile, SavedFilter
 
 
 # --- profile ---------------------------------------------------------------------------------

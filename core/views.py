@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import account_services, permissions, ui, uploads
-from .forms import ApiTokenForm, ProfileForm, RateLimitedAuthenticationForm, ReportProblemForm
+from .forms import ApiTokenForm, ProfileForm, ReportProblemForm
 from .models import ApiToken, Attachment, SavedFilter, Team, Ticket
 
 
@@ -49,7 +49,6 @@ ROW_RELATED = ("team", "assignee")
 
 
 class LoginView(auth_views.LoginView):
-    form_class = RateLimitedAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
