@@ -165,6 +165,8 @@ class UserViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
         if self.action != "list":
             return users
         params = self.request.query_params
+        if "\x00" in params.get("q", ""):
+            raise exceptions.ValidationError({"q": [_("Null characters are not allowed.")]})
         if q := params.get("q", "").strip():
             users = users.filter(Q(username__icontains=q) | Q(first_name__icontains=q) |
                                  Q(last_name__icontains=q) | Q(email__icontains=q))

@@ -137,6 +137,35 @@ class Checker:
         return value
 
 
+def _unstorable(text):
+    """Why PostgreSQL could not store this string (NUL, or a lone UTF-16 surrogate), or None."""
+    if "\x00" in text:
+        return _("Null characters are not allowed.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _("Lone surrogate characters are not allowed.")
+    return None
+
+
+def refuse_unstorable_text(data):
+    """A 400 naming the first field (e.g. alerts.0.labels.instance) whose key or value PostgreSQL cannot store
+    in text or jsonb. Refused rather than stripped: a changed fingerprint or label would be silently wrong."""
+    stack = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, child in items:
+            problem = _unstorable(key) if isinstance(key, str) else None
+            problem = problem or (_unstorable(child) if isinstance(child, str) else None)
+            if problem:
+                name = ".".join(str(part) for part in (*path, key))
+                raise ValidationError({str(path[0] if path else key): [f"{name}: {problem}"]})
+            stack.append(((*path, key), child))
+    if isinstance(data, str) and _unstorable(data):
+        raise ValidationError({"non_field_errors": [_unstorable(data)]})
+
+
 def require_object(data):
     if not isinstance(data, dict):
         raise ValidationError({"non_field_errors": [_("Expected a JSON object.")]})
