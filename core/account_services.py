@@ -1,7 +1,9 @@
 """Writes of a user's own account data: profile, API tokens, saved filters."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ApiToken, Profile, SavedFilter
 
@@ -27,8 +29,19 @@ def update_profile(user, timezone_name, language, phone=None):
 
 # --- API tokens --------------------------------------------------------------------------------
 
-def create_token(user, name, expires_at=None):
-    """Returns (token, key); the key is shown once."""
+def create_token(user, name, expires_at=None, minted_by=None):
+    """Returns (token, key); the key is shown once. A token created with an expiring token (`minted_by`)
+    expires no later than it (its expiry when none is given); an expiry in the past is refused."""
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": [_("The expiry must be in the future.")]})
+    limit = getattr(minted_by, "expires_at", None)
+    if limit is not None:
+        if expires_at is None:
+            expires_at = limit
+        elif expires_at > limit:
+            raise ValidationError({"expires_at": [
+                _("A token cannot outlive the token that creates it (expires %(when)s).") % {
+                    "when": limit.isoformat()}]})
     return ApiToken.generate(user, name, expires_at=expires_at)
 
 

@@ -207,7 +207,9 @@ class ApiTokenViewSet(BoundedLookupMixin, mixins.ListModelMixin, mixins.CreateMo
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = account_services.create_token(request.user, serializer.validated_data["name"],
-                                                   expires_at=serializer.validated_data.get("expires_at"))
+                                                   expires_at=serializer.validated_data.get("expires_at"),
+                                                   minted_by=request.auth if isinstance(request.auth, ApiToken)
+                                                   else None)
         token.key = key
         return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
 

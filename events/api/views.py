@@ -41,7 +41,11 @@ class EventIngestView(APIView):
         refuse_unstorable_text(request.data)
         raws = event_format.split(request.data, source)
         header_key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
-        accepted = services.accept(name, raws, header_key)
+        try:
+            accepted = services.accept(name, raws, header_key, account=request.user)
+        except services.IdempotencyConflict:
+            return Response({"detail": _("This Idempotency-Key was already used for a different request body.")},
+                            status=status.HTTP_409_CONFLICT)
         return Response({"accepted": accepted.created, "duplicates": len(accepted.ids) - accepted.created,
                          "ids": accepted.ids}, status=status.HTTP_202_ACCEPTED)
 

@@ -192,6 +192,7 @@ def test_accepted_rows_are_the_rows_the_orm_would_write(post_events):
     Event.objects.filter(pk__in=ids).update(processed_at=None)
     for event in Event.objects.filter(pk__in=ids):
         orm = Event.objects.create(source=event.source, format=event.format, payload=event.payload,
+                                   account_id=event.account_id,
                                    idempotency_key=None if event.idempotency_key is None else "orm")
         orm.refresh_from_db()
         for f in Event._meta.concrete_fields:
