@@ -36,6 +36,9 @@ class Event(models.Model):
                                 on_delete=models.SET_NULL, related_name="+")
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Failed processing is retried with backoff (retry_at); after the last attempt it waits for an agent.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    retry_at = models.DateTimeField(_("retry at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

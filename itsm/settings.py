@@ -159,6 +159,9 @@ INCIDENT_AUTO_CLOSE_DAYS = int(os.environ.get("INCIDENT_AUTO_CLOSE_DAYS", 7))
 # Event management: resolve an incident when its last alert clears; correlate alerts within this many seconds.
 EVENTS_AUTO_RESOLVE = env_bool("EVENTS_AUTO_RESOLVE", True)
 EVENTS_CORRELATION_WINDOW = int(os.environ.get("EVENTS_CORRELATION_WINDOW", 600))
+# A webhook with more alerts is refused (413); accepted ones are stored and processed this many alerts a row.
+EVENTS_MAX_ALERTS_PER_WEBHOOK = int(os.environ.get("EVENTS_MAX_ALERTS_PER_WEBHOOK", 5000))
+EVENTS_ALERTS_PER_EVENT = int(os.environ.get("EVENTS_ALERTS_PER_EVENT", 100))
 
 # Celery: Redis in production and CI, a local file broker with nothing set.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")

@@ -57,14 +57,21 @@ def default_fingerprint(source, node, check):
 
 
 def parse_time(value):
-    """An ISO 8601 string as an aware UTC datetime; None when missing or Go's zero time."""
-    if not value or value.startswith("0001-01-01"):
+    """An ISO 8601 string as an aware UTC datetime; None when missing or Go's zero time. ValueError when it is
+    not one, or when in UTC it falls outside the years 1 to 9999 (what the database and Python can hold)."""
+    if not value:
         return None
-    parsed = parse_datetime(value)
+    parsed = parse_datetime(value)  # ValueError for year 0, month 13, ...
     if parsed is None:
         raise ValueError(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt_timezone.utc)
+    try:
+        parsed = parsed.astimezone(dt_timezone.utc)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-23:00 is in the year 10000 in UTC
+        raise ValueError(value)
+    if (parsed.year, parsed.month, parsed.day) == (1, 1, 1):
+        return None  # Go's zero time: "no end yet"
     return parsed
 
 
