@@ -46,8 +46,8 @@ def test_gunicorn_answers_50_concurrent_requests(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(ITSM_VAR_DIR=str(tmp_path), CELERY_BROKER_URL="memory://")
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True,
-                   timeout=300)
+    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):  # as `make run`
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=300)
     server = subprocess.Popen(web_command(f"127.0.0.1:{port}"), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, start_new_session=True)
     try:
@@ -61,6 +61,8 @@ def test_gunicorn_answers_50_concurrent_requests(tmp_path):
         with ThreadPoolExecutor(max_workers=50) as pool:
             statuses = list(pool.map(fetch, urls))
         assert statuses == [200] * 50, statuses
+        assert fetch(f"{base}/static/vendor/htmx.min.js") == 200  # WhiteNoise, DEBUG off
+        assert fetch(f"{base}/media/anything") != 200
     finally:
         server.terminate()
         try:
