@@ -19,9 +19,11 @@ migrate: install
 	$(BIN)/python manage.py compilemessages_py
 	$(BIN)/python manage.py migrate --noinput
 
+# DEBUG stays off (gunicorn + WhiteNoise, as in production); DEMO_DATA=1 allows the demo users.
 run: migrate
-	$(BIN)/python manage.py seed_demo --if-empty
-	PORT=$(PORT) $(BIN)/python manage.py runstack
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	DEMO_DATA=1 $(BIN)/python manage.py seed_demo --if-empty
+	DEMO_DATA=1 PORT=$(PORT) $(BIN)/python manage.py runstack
 
 test: install
 	$(BIN)/python manage.py compilemessages_py

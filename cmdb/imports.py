@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import csv_export
 from core.models import Organization, Team
 from slm.models import Service
 
@@ -252,7 +253,7 @@ def ci_export_row(ci):
 def export_csv_lines(queryset):
     """CSV text in chunks: attributes as one JSON column, so every class fits one header."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_export.writer(buffer)
     writer.writerow(CI_COLUMNS + ["attributes"])
     for ci in queryset.iterator(chunk_size=2000):
         row = ci_export_row(ci)

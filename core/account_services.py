@@ -1,35 +1,11 @@
-"""Writes of a user's own account data: login attempts, profile, notification preferences, API tokens,
-saved filters."""
+"""Writes of a user's own account data: profile, notification preferences, API tokens, saved filters."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ApiToken, LoginAttempt, NotificationEvent, NotificationPreference, Profile, SavedFilter
-
-
-# --- login rate limit ------------------------------------------------------------------------
-
-def login_blocked(username, ip_address):
-    """True when the username or the client address used up its failed attempts in the window."""
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_RATE_WINDOW)
-    recent = LoginAttempt.objects.filter(created_at__gte=since)
-    limit = settings.LOGIN_RATE_LIMIT
-    if username and recent.filter(username=username.lower()).count() >= limit:
-        return True
-    return bool(ip_address) and recent.filter(ip_address=ip_address).count() >= limit
-
-
-def record_failed_login(username, ip_address):
-    LoginAttempt.objects.create(username=(username or "").lower()[:150], ip_address=ip_address or None)
-
-
-def clear_failed_logins(username):
-    LoginAttempt.objects.filter(username=(username or "").lower()).delete()
+from .models import ApiToken, NotificationEvent, NotificationPreference, Profile, SavedFilter
 
 
 # --- profile ---------------------------------------------------------------------------------
@@ -77,8 +53,19 @@ def set_preferences(user, choices):
 
 # --- API tokens --------------------------------------------------------------------------------
 
-def create_token(user, name, expires_at=None):
-    """Returns (token, key); the key is shown once."""
+def create_token(user, name, expires_at=None, minted_by=None):
+    """Returns (token, key); the key is shown once. A token created with an expiring token (`minted_by`)
+    expires no later than it (its expiry when none is given); an expiry in the past is refused."""
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": [_("The expiry must be in the future.")]})
+    limit = getattr(minted_by, "expires_at", None)
+    if limit is not None:
+        if expires_at is None:
+            expires_at = limit
+        elif expires_at > limit:
+            raise ValidationError({"expires_at": [
+                _("A token cannot outlive the token that creates it (expires %(when)s).") % {
+                    "when": limit.isoformat()}]})
     return ApiToken.generate(user, name, expires_at=expires_at)
 
 

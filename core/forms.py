@@ -3,41 +3,11 @@ from datetime import datetime, time
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import account_services
 from .search import MAX_QUERY_LENGTH
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") if request is not None else None
-
-
-class RateLimitedAuthenticationForm(AuthenticationForm):
-    """Refuses a login once the username or client address used up its failed attempts, even with the
-    right password."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "rate_limited": _("Too many failed login attempts. Please wait a few minutes and try again."),
-    }
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        ip_address = client_ip(self.request)
-        if account_services.login_blocked(username, ip_address):
-            raise ValidationError(self.error_messages["rate_limited"], code="rate_limited")
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            if username:
-                account_services.record_failed_login(username, ip_address)
-            raise
-        account_services.clear_failed_logins(username)
-        return cleaned
 
 
 def timezone_choices():

@@ -387,14 +387,6 @@ class SavedFilter(models.Model):
         unique_together = [("user", "kind", "name")]
 
 
-class LoginAttempt(models.Model):
-    """Failed logins, counted for rate limiting."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-
 class Outbox(models.Model):
     """Notifications and webhooks are rows first, delivered by Celery with retries."""
 

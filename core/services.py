@@ -314,18 +314,15 @@ def add_comment(ticket, actor, body, internal=False):
 
 
 def validate_upload(upload):
+    """The upload's content type, sniffed from its bytes (core.uploads); ValidationError on "file"."""
     from django.conf import settings
 
-    errors = []
+    from .uploads import sniff
+
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        errors.append(_("The file is too large (%(size)d bytes; at most %(max)d).") % {
-            "size": upload.size, "max": settings.ATTACHMENT_MAX_BYTES})
-    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
-    if content_type not in settings.ATTACHMENT_CONTENT_TYPES:
-        errors.append(_("Files of type “%(type)s” are not accepted.") % {"type": content_type or "?"})
-    if errors:
-        raise ValidationError({"file": errors})
-    return content_type
+        raise ValidationError({"file": [_("The file is too large (%(size)d bytes; at most %(max)d).") % {
+            "size": upload.size, "max": settings.ATTACHMENT_MAX_BYTES}]})
+    return sniff(upload)
 
 
 @transaction.atomic

@@ -11,9 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import account_services, permissions, queries, ui
-from .forms import (ApiTokenForm, NotificationPreferencesForm, ProfileForm, RateLimitedAuthenticationForm,
-                    ReportProblemForm, SavedViewForm)
+from . import account_services, permissions, queries, ui, uploads
+from .forms import ApiTokenForm, NotificationPreferencesForm, ProfileForm, ReportProblemForm, SavedViewForm
 from .models import ApiToken, Attachment, SavedFilter, Team, Ticket
 
 
@@ -58,7 +57,6 @@ ROW_RELATED = ("team", "assignee")
 
 
 class LoginView(auth_views.LoginView):
-    form_class = RateLimitedAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
@@ -206,5 +204,7 @@ def attachment_download(request, pk):
     if not permissions.can_view(request.user, attachment.ticket) or (
             attachment.is_internal and not permissions.can_see_internal(request.user)):
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
-                        content_type=attachment.content_type)
+    response = FileResponse(attachment.file.open("rb"), content_type=uploads.served_type(attachment.content_type))
+    response["Content-Disposition"] = uploads.content_disposition(attachment.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

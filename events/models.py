@@ -1,6 +1,7 @@
 """Event management: raw events as received, the alerts they are deduplicated into, and the admin rules
 that map alerts to configuration items and open incidents for them."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -30,16 +31,23 @@ class Event(models.Model):
     payload = models.JSONField(_("payload"))
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, null=True, blank=True)
+    # The account that posted it: idempotency keys are unique per account and source.
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Failed processing is retried with backoff (retry_at); after the last attempt it waits for an agent.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    retry_at = models.DateTimeField(_("retry at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
         constraints = [
-            models.UniqueConstraint(fields=["source", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
-                                    name="event_source_idempotency_key"),
+            models.UniqueConstraint(fields=["account", "source", "idempotency_key"],
+                                    condition=Q(idempotency_key__isnull=False),
+                                    name="event_account_source_idempotency_key"),
         ]
         indexes = [
             models.Index(fields=["id"], condition=Q(processed_at__isnull=True), name="event_unprocessed"),

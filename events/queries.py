@@ -2,7 +2,7 @@
 
 from django.db.models import Case, IntegerField, Value, When
 
-from .models import SEVERITY_RANK, Alert
+from .models import SEVERITY_RANK, Alert, Event
 
 LIST_RELATED = ("configuration_item", "service", "incident")
 
@@ -18,6 +18,12 @@ def alert_list():
 
 def alert_detail():
     return Alert.objects.select_related(*LIST_RELATED, "configuration_item__ci_class", "rule")
+
+
+def failed_events(limit=50):
+    """Events whose processing failed after every retry, newest first (only ids and what the console shows)."""
+    return (Event.objects.filter(processed_at__isnull=False).exclude(error="")
+            .only("id", "source", "format", "received_at", "attempts", "error").order_by("-id")[:limit])
 
 
 def worst_first(queryset):

@@ -3,6 +3,7 @@ incident actions that follow (open, attach, note, resolve, never silently reopen
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,9 @@ log = logging.getLogger(__name__)
 MONITORING_USERNAME = "monitoring"
 REPEAT_NOTE_INTERVAL = timedelta(seconds=getattr(settings, "EVENTS_REPEAT_NOTE_INTERVAL", 300))
 PENDING_BATCH = 200
+PROCESS_BUDGET_SECONDS = 40  # the tasks' soft time limit is 120 s
+MAX_ATTEMPTS = 5
+RETRY_BASE = timedelta(minutes=1)
 
 
 # --- accepting (the hot path: validate, store, answer) --------------------------------------
@@ -50,14 +55,26 @@ def _keys(raws, header_key):
     return keys
 
 
-def _existing(raws, keys):
-    wanted = {(raw.source, key) for raw, key in zip(raws, keys) if key}
+class IdempotencyConflict(Exception):
+    """An idempotency key reused by the same account and source for a different body."""
+
+
+def _existing(raws, keys, account_id):
+    """{(source, key): id} of the rows this account already stored under these keys; a key whose stored
+    payload differs from the one sent now raises IdempotencyConflict."""
+    wanted = {(raw.source, key): raw.payload for raw, key in zip(raws, keys) if key}
     if not wanted:
         return {}
-    rows = Event.objects.filter(source__in={source for source, _key in wanted},
+    rows = Event.objects.filter(account_id=account_id, source__in={source for source, _key in wanted},
                                 idempotency_key__in={key for _source, key in wanted}).values_list(
-        "source", "idempotency_key", "id")
-    return {(source, key): pk for source, key, pk in rows if (source, key) in wanted}
+        "source", "idempotency_key", "id", "payload")
+    found = {}
+    for source, key, pk, payload in rows:
+        if (source, key) in wanted:
+            if payload != wanted[(source, key)]:
+                raise IdempotencyConflict(key)
+            found[(source, key)] = pk
+    return found
 
 
 class _NewRow:
@@ -68,10 +85,11 @@ class _NewRow:
 
 
 # Written by _insert_rows; tests/events compare its rows with the ORM's, so a new column is noticed.
-INSERT_FIELDS = ("source", "format", "payload", "received_at", "idempotency_key", "processed_at", "error")
+INSERT_FIELDS = ("source", "format", "payload", "received_at", "idempotency_key", "account", "processed_at",
+                 "error", "attempts", "retry_at")
 
 
-def _insert_rows(format_name, new):
+def _insert_rows(format_name, new, account_id=None):
     """One INSERT ... RETURNING id for the new rows, without the ORM's per-field preparation and model
     instances (a third of a 100-event batch's time). A single statement: atomic without BEGIN/COMMIT."""
     connection = transaction.get_connection()
@@ -82,7 +100,8 @@ def _insert_rows(format_name, new):
     received_at = ops.adapt_datetimefield_value(timezone.now())
     params = []
     for row in new:
-        params += [row.source, format_name, json.dumps(row.payload), received_at, row.key, None, ""]
+        params += [row.source, format_name, json.dumps(row.payload), received_at, row.key, account_id, None, "", 0,
+                   None]
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES "
                        f"{', '.join([placeholders] * len(new))} RETURNING {ops.quote_name(meta.pk.column)}",
@@ -91,21 +110,23 @@ def _insert_rows(format_name, new):
             row.pk = pk
 
 
-def _insert(format_name, new):
+def _insert(format_name, new, account_id=None):
     """Outside a transaction the INSERT is one autocommit statement; inside one, a savepoint lets the caller
     recover from a concurrent duplicate key."""
     if transaction.get_connection().in_atomic_block:
         with transaction.atomic():
-            _insert_rows(format_name, new)
+            _insert_rows(format_name, new, account_id)
     else:
-        _insert_rows(format_name, new)
+        _insert_rows(format_name, new, account_id)
 
 
-def accept(format_name, raws, header_key=None):
-    """Store the raw events (one INSERT for a batch) and queue their processing once committed."""
+def accept(format_name, raws, header_key=None, account=None):
+    """Store the raw events (one INSERT for a batch) and queue their processing once committed. Idempotency
+    keys are the posting account's: a reused key with another body raises IdempotencyConflict."""
     keys = _keys(raws, header_key)
+    account_id = getattr(account, "pk", None)
     for attempt in (1, 2):
-        existing = _existing(raws, keys)
+        existing = _existing(raws, keys, account_id)
         slots, new, fresh = [], [], {}
         for raw, key in zip(raws, keys):
             ident = (raw.source, key) if key else None
@@ -120,7 +141,7 @@ def accept(format_name, raws, header_key=None):
         if not new:
             break
         try:
-            _insert(format_name, new)
+            _insert(format_name, new, account_id)
             break
         except IntegrityError:
             if attempt == 2:  # a concurrent retry stored the same key between our read and our insert
@@ -155,30 +176,50 @@ def monitoring_actor():
     return user
 
 
+def _failed(event, exc):
+    """Record a failure: retried after 1, 2, 4, 8 minutes, then left (processed, with its error) for an agent."""
+    log.exception("events: event %s failed (attempt %d)", event.pk, event.attempts + 1)
+    event.error = f"{type(exc).__name__}: {exc}"[:2000]
+    event.attempts += 1
+    if event.attempts < MAX_ATTEMPTS:
+        event.retry_at = timezone.now() + RETRY_BASE * 2 ** (event.attempts - 1)
+    else:
+        event.retry_at, event.processed_at = None, timezone.now()
+
+
 def process_events(event_ids):
     """Process the given unprocessed events in one transaction (one commit per batch, a savepoint per event,
-    so a failing event records its error without undoing the others); returns how many were processed."""
+    so a failing event records its error without undoing the others); returns how many were processed.
+    Stops after PROCESS_BUDGET_SECONDS, well inside the task's time limit, and queues the rest."""
     context = Context(monitoring_actor())
+    started = time.monotonic()
     with transaction.atomic():
         events = list(Event.objects.select_for_update(skip_locked=True)  # others: done, or another worker's
                       .filter(pk__in=list(event_ids), processed_at__isnull=True).order_by("pk"))
+        done = []
         for event in events:
+            if done and time.monotonic() - started >= PROCESS_BUDGET_SECONDS:
+                break
             try:
                 with transaction.atomic():
                     for signal in formats.get(event.format).signals(event.payload):
                         apply_signal(signal, context)
+                event.processed_at, event.error, event.retry_at = timezone.now(), "", None
             except Exception as exc:
-                log.exception("events: event %s failed", event.pk)
-                event.error = f"{type(exc).__name__}: {exc}"[:2000]
-            event.processed_at = timezone.now()
-        Event.objects.bulk_update(events, ["processed_at", "error"])
-    return len(events)
+                _failed(event, exc)
+            done.append(event)
+        Event.objects.bulk_update(done, ["processed_at", "error", "attempts", "retry_at"])
+        rest = [event.pk for event in events[len(done):]]
+        if rest:
+            transaction.on_commit(lambda: dispatch(rest))
+    return len(done)
 
 
 def pending_batch(batch_size=PENDING_BATCH):
-    """Ids of unprocessed events not locked by a worker, oldest first, at most batch_size."""
+    """Ids of unprocessed events not locked by a worker and not waiting for a retry, oldest first."""
+    due = Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now())
     with transaction.atomic():
-        return list(Event.objects.select_for_update(skip_locked=True).filter(processed_at__isnull=True)
+        return list(Event.objects.select_for_update(skip_locked=True).filter(due, processed_at__isnull=True)
                     .order_by("pk").values_list("pk", flat=True)[:batch_size])
 
 

@@ -2,6 +2,7 @@
 local file broker under var/ (the `make run` default)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -49,11 +50,23 @@ def parse_email_url(url):
     }
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
-if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+def local_secret_key():
+    """A random key kept in VAR_DIR/secret_key (created once, owner-only), for a machine without SECRET_KEY."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+DEBUG = env_bool("DEBUG", False)  # DEBUG=1 for development; off by default, with friendly error pages
+SECRET_KEY = os.environ.get("SECRET_KEY") or ("dev-only-insecure-key-change-me" if DEBUG else local_secret_key())
+# Demo users with a known password (seed_demo) only when asked for: `make run` sets DEMO_DATA=1.
+DEMO_DATA = env_bool("DEMO_DATA", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -68,6 +81,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "core",
     "slm",
     "cmdb",
@@ -93,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "itsm.urls"
@@ -137,9 +152,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Failed logins allowed per username and per client address in LOGIN_RATE_WINDOW seconds.
-LOGIN_RATE_LIMIT = int(os.environ.get("LOGIN_RATE_LIMIT", 5))
-LOGIN_RATE_WINDOW = int(os.environ.get("LOGIN_RATE_WINDOW", 300))
+# Login lockout (django-axes) on the site and admin logins: a (username, client address) pair is refused for
+# LOGIN_RATE_WINDOW seconds after LOGIN_RATE_LIMIT failures; other users and addresses are not affected.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_RATE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("LOGIN_RATE_WINDOW", 300)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "core.lockout.locked_out"
+# How many reverse proxies in front of the app append to X-Forwarded-For; 0 (default): the header is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -188,6 +211,9 @@ INCIDENT_AUTO_CLOSE_DAYS = int(os.environ.get("INCIDENT_AUTO_CLOSE_DAYS", 7))
 # Event management: resolve an incident when its last alert clears; correlate alerts within this many seconds.
 EVENTS_AUTO_RESOLVE = env_bool("EVENTS_AUTO_RESOLVE", True)
 EVENTS_CORRELATION_WINDOW = int(os.environ.get("EVENTS_CORRELATION_WINDOW", 600))
+# A webhook with more alerts is refused (413); accepted ones are stored and processed this many alerts a row.
+EVENTS_MAX_ALERTS_PER_WEBHOOK = int(os.environ.get("EVENTS_MAX_ALERTS_PER_WEBHOOK", 5000))
+EVENTS_ALERTS_PER_EVENT = int(os.environ.get("EVENTS_ALERTS_PER_EVENT", 100))
 
 # Celery: Redis in production and CI, a local file broker with nothing set.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
@@ -225,6 +251,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.SafeJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.TicketCursorPagination",
     "PAGE_SIZE": 50,

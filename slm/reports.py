@@ -84,11 +84,23 @@ def quarter_period(year, quarter):
     return Period("quarter", _local_midnight(first), _local_midnight(_add_months(first, 3)))
 
 
+# Reports cover these years: a period's end (the next month, a day later, in any time zone) stays a valid date.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def _year_error(field):
+    return ValidationError({field: [_("Reports cover the years %(min)d to %(max)d.") % {
+        "min": MIN_YEAR, "max": MAX_YEAR}]})
+
+
 def _parse_date(value, field):
     try:
-        return datetime.date.fromisoformat(str(value).strip())
+        day = datetime.date.fromisoformat(str(value).strip())
     except ValueError:
         raise ValidationError({field: [_("Enter a date as YYYY-MM-DD.")]})
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise _year_error(field)
+    return day
 
 
 def parse_period(period=None, start=None, end=None):
@@ -97,11 +109,14 @@ def parse_period(period=None, start=None, end=None):
     if period:
         if start or end:
             raise ValidationError({"period": [_("Give either a period or a start and end date, not both.")]})
+        match = MONTH_RE.match(period) or QUARTER_RE.match(period)
+        if match and not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
+            raise _year_error("period")
         match = MONTH_RE.match(period)
-        if match and 1 <= int(match[2]) <= 12 and int(match[1]) >= 1900:
+        if match and 1 <= int(match[2]) <= 12:
             return month_period(int(match[1]), int(match[2]))
         match = QUARTER_RE.match(period)
-        if match and int(match[1]) >= 1900:
+        if match:
             return quarter_period(int(match[1]), int(match[2]))
         raise ValidationError({"period": [_("Enter a month (2026-10) or a quarter (2026Q3).")]})
     if start or end:

@@ -1,12 +1,12 @@
 """The monthly service report for one service and (optionally) one customer, as data and as CSV."""
 
-import csv
 import io
 
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import csv_export
 from core.models import Priority
 
 from . import reports
@@ -90,7 +90,7 @@ def _fmt(value):
 def service_report_csv(report):
     """The report as CSV: one block per section, each with its own header row."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = csv_export.writer(out)
     total, avail, sat = report["total"], report["availability"] or {}, report["satisfaction"]
     w.writerow([_("Service report"), report["service"]["name"],
                 (report["organization"] or {}).get("name", _("All customers")), report["period"]["label"]])

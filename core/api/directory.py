@@ -183,6 +183,8 @@ class UserViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
         users = users_queryset()
         params = self.request.query_params
         text = (params.get("search") or params.get("q") or "").strip()
+        if "\x00" in text:
+            raise exceptions.ValidationError({"q": [_("Null characters are not allowed.")]})
         if not permissions.is_agent(user):
             if text and self.action == "list":
                 raise exceptions.PermissionDenied(_("Only agents can search users."))
@@ -228,7 +230,9 @@ class ApiTokenViewSet(BoundedLookupMixin, mixins.ListModelMixin, mixins.CreateMo
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = account_services.create_token(request.user, serializer.validated_data["name"],
-                                                   expires_at=serializer.validated_data.get("expires_at"))
+                                                   expires_at=serializer.validated_data.get("expires_at"),
+                                                   minted_by=request.auth if isinstance(request.auth, ApiToken)
+                                                   else None)
         token.key = key
         return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
 

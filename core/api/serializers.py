@@ -1,5 +1,6 @@
 """Serializers shared by every practice's ticket API: the ticket spine, comments, attachments, audit, links."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -157,7 +158,10 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_url(self, obj):
-        return obj.file.url
+        """The permission-checked download view; files are never served from MEDIA_URL."""
+        path = reverse("attachment_download", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

@@ -5,14 +5,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.pagination import TicketCursorPagination
+from core.api.parsers import SafeJSONParser
 
 from .. import formats, queries, services
 from ..filters import AlertFilter
+from ..formats.base import refuse_unstorable_text
 from ..permissions import CanPostEvents, CanReadAlerts
 from .serializers import AcceptedSerializer, AlertSerializer
 
@@ -26,7 +27,7 @@ class EventIngestView(APIView):
     """POST /api/v1/events/ (generic, one or a list) and /api/v1/events/<format>/ (alertmanager, grafana, ...)."""
 
     permission_classes = [CanPostEvents]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
     format_name = "generic"
 
     @extend_schema(operation_id="events_create", request=OpenApiTypes.OBJECT,
@@ -37,9 +38,14 @@ class EventIngestView(APIView):
         if event_format is None:
             raise NotFound(_("Unknown event format “%(name)s”.") % {"name": name})
         source = (request.query_params.get("source") or name)[:100]
+        refuse_unstorable_text(request.data)
         raws = event_format.split(request.data, source)
         header_key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
-        accepted = services.accept(name, raws, header_key)
+        try:
+            accepted = services.accept(name, raws, header_key, account=request.user)
+        except services.IdempotencyConflict:
+            return Response({"detail": _("This Idempotency-Key was already used for a different request body.")},
+                            status=status.HTTP_409_CONFLICT)
         return Response({"accepted": accepted.created, "duplicates": len(accepted.ids) - accepted.created,
                          "ids": accepted.ids}, status=status.HTTP_202_ACCEPTED)
 

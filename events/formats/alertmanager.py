@@ -9,14 +9,21 @@ status resolved -> clear, the alert's fingerprint -> our fingerprint (prefixed w
 import hashlib
 import json
 
+from django.conf import settings
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
 
 from ..models import Severity
 from . import register
 from .base import Checker, EventFormat, RawEvent, Signal, map_severity, parse_time, require_object
 
 NODE_LABELS = ("instance", "host", "hostname", "node", "nodename", "job")
+
+
+class TooManyAlerts(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_many_alerts"
 
 
 def node_of(labels):
@@ -41,13 +48,19 @@ class AlertmanagerFormat(EventFormat):
         alerts = data.get("alerts")
         if not isinstance(alerts, list) or not alerts:
             errors["alerts"] = [_("Expected a non-empty list of alerts.")]
+        elif len(alerts) > settings.EVENTS_MAX_ALERTS_PER_WEBHOOK:
+            raise TooManyAlerts(_("At most %(max)d alerts in one webhook; this one has %(count)d.") % {
+                "max": settings.EVENTS_MAX_ALERTS_PER_WEBHOOK, "count": len(alerts)})
         else:
             item_errors = [self._check_alert(alert) for alert in alerts]
             if any(item_errors):
                 errors["alerts"] = item_errors
         if errors:
             raise ValidationError(errors)
-        return [RawEvent(default_source, {**data, "source": default_source})]
+        # One row per chunk of alerts, so one task never holds a whole huge webhook.
+        size = max(1, int(getattr(settings, "EVENTS_ALERTS_PER_EVENT", 100)))
+        return [RawEvent(default_source, {**data, "alerts": alerts[start:start + size], "source": default_source})
+                for start in range(0, len(alerts), size)]
 
     def _check_alert(self, alert):
         if not isinstance(alert, dict):

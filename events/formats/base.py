@@ -57,14 +57,21 @@ def default_fingerprint(source, node, check):
 
 
 def parse_time(value):
-    """An ISO 8601 string as an aware UTC datetime; None when missing or Go's zero time."""
-    if not value or value.startswith("0001-01-01"):
+    """An ISO 8601 string as an aware UTC datetime; None when missing or Go's zero time. ValueError when it is
+    not one, or when in UTC it falls outside the years 1 to 9999 (what the database and Python can hold)."""
+    if not value:
         return None
-    parsed = parse_datetime(value)
+    parsed = parse_datetime(value)  # ValueError for year 0, month 13, ...
     if parsed is None:
         raise ValueError(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt_timezone.utc)
+    try:
+        parsed = parsed.astimezone(dt_timezone.utc)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-23:00 is in the year 10000 in UTC
+        raise ValueError(value)
+    if (parsed.year, parsed.month, parsed.day) == (1, 1, 1):
+        return None  # Go's zero time: "no end yet"
     return parsed
 
 
@@ -135,6 +142,35 @@ class Checker:
         if value and value not in choices:
             self.add(name, _("“%(value)s” is not a valid choice.") % {"value": value})
         return value
+
+
+def _unstorable(text):
+    """Why PostgreSQL could not store this string (NUL, or a lone UTF-16 surrogate), or None."""
+    if "\x00" in text:
+        return _("Null characters are not allowed.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _("Lone surrogate characters are not allowed.")
+    return None
+
+
+def refuse_unstorable_text(data):
+    """A 400 naming the first field (e.g. alerts.0.labels.instance) whose key or value PostgreSQL cannot store
+    in text or jsonb. Refused rather than stripped: a changed fingerprint or label would be silently wrong."""
+    stack = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, child in items:
+            problem = _unstorable(key) if isinstance(key, str) else None
+            problem = problem or (_unstorable(child) if isinstance(child, str) else None)
+            if problem:
+                name = ".".join(str(part) for part in (*path, key))
+                raise ValidationError({str(path[0] if path else key): [f"{name}: {problem}"]})
+            stack.append(((*path, key), child))
+    if isinstance(data, str) and _unstorable(data):
+        raise ValidationError({"non_field_errors": [_unstorable(data)]})
 
 
 def require_object(data):

@@ -145,3 +145,12 @@ def test_export_csv_and_json_round_trip(manager_api, agent_api):
 def test_import_needs_a_manager(agent_api):
     assert agent_api.post("/api/v1/cis/import/?dry_run=1", GOOD, format="json").status_code == 403
     assert CIFactory() and ConfigurationItem.objects.count() == 1
+
+
+def test_csv_export_neutralises_formula_cells(manager_api, agent_api):
+    rows = [dict(GOOD[0], name="=HYPERLINK(\"http://evil\")", external_id="-1+1")]
+    assert manager_api.post("/api/v1/cis/import/", rows, format="json").status_code in (200, 201)
+    response = agent_api.get("/api/v1/cis/export/", {"format": "csv"})
+    exported = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert exported[0]["name"] == "'=HYPERLINK(\"http://evil\")"
+    assert exported[0]["external_id"] == "'-1+1"

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from core.models import ApiToken, LoginAttempt, Profile, SavedFilter
+from core.models import ApiToken, Profile, SavedFilter
 from tests.support import factories
 from tests.support.queries import count_queries
 
@@ -23,40 +23,14 @@ def test_login_page_and_successful_login(agent_user):
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_wrong_password_is_a_form_error_and_counted(agent_user):
+def test_wrong_password_is_a_form_error(agent_user):
     client = Client()
     response = login_post(client, "agent1", "wrong")
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
-    assert LoginAttempt.objects.filter(username="agent1").count() == 1
 
 
-def test_login_rate_limit_per_username_refuses_even_the_right_password(agent_user, settings):
-    settings.LOGIN_RATE_LIMIT = 3
-    client = Client()
-    for i in range(3):
-        login_post(client, "agent1", "wrong", ip=f"10.0.0.{i + 10}")
-    response = login_post(client, "agent1", ip="10.9.9.9")
-    assert response.status_code == 200
-    assert "Too many failed login attempts" in response.content.decode()
-    assert "_auth_user_id" not in client.session
-
-
-def test_login_rate_limit_per_client_address(agent_user, settings):
-    settings.LOGIN_RATE_LIMIT = 3
-    client = Client()
-    for i in range(3):
-        login_post(client, f"nobody{i}", "wrong", ip="10.1.1.1")
-    response = login_post(client, "agent1", ip="10.1.1.1")
-    assert "Too many failed login attempts" in response.content.decode()
-    assert login_post(Client(), "agent1", ip="10.2.2.2").status_code == 302
-
-
-def test_successful_login_clears_the_username_failures(agent_user):
-    client = Client()
-    login_post(client, "agent1", "wrong")
-    login_post(client, "agent1")
-    assert not LoginAttempt.objects.filter(username="agent1").exists()
+# The lockout itself (django-axes, per username and address) is tested in tests/security/test_login_lockout.py.
 
 
 def test_logout_is_a_post(client, agent_user):

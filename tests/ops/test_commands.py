@@ -38,7 +38,7 @@ def counts():
 
 @pytest.fixture
 def debug_on(settings):
-    settings.DEBUG = True
+    settings.DEMO_DATA = True
 
 
 @pytest.mark.django_db
@@ -92,9 +92,10 @@ def test_seed_demo_if_empty_does_nothing_when_incidents_exist(debug_on):
 
 
 @pytest.mark.django_db
-def test_seed_demo_refuses_without_debug(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG"):
+def test_seed_demo_refuses_without_demo_data(settings):
+    settings.DEBUG = True  # DEBUG alone does not allow users with a known password
+    settings.DEMO_DATA = False
+    with pytest.raises(CommandError, match="DEMO_DATA"):
         run("seed_demo")
     assert not User.objects.filter(username="admin").exists()
 

@@ -10,6 +10,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
+def web_command(address):
+    """gunicorn as in docker compose: 2 workers x 4 threads (SQLite waits for its write lock, settings.py),
+    a short graceful stop so Ctrl-C ends everything quickly."""
+    return [sys.executable, "-m", "gunicorn", "itsm.wsgi", "--bind", address, "--workers", "2",
+            "--worker-class", "gthread", "--threads", "4", "--graceful-timeout", "5", "--timeout", "60",
+            "--access-logfile", "-"]
+
+
 class Command(BaseCommand):
     help = "Start web + Celery worker + Celery beat (development and `make run`)."
 
@@ -24,7 +32,7 @@ class Command(BaseCommand):
         py = sys.executable
         address = f"{options['host']}:{options['port']}"
         commands = {
-            "web": [py, "manage.py", "runserver", address, "--noreload"],
+            "web": web_command(address),
             "worker": [py, "-m", "celery", "-A", "itsm", "worker", "--loglevel=INFO", "--concurrency=2",
                        "--pool=threads" if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
                        else "--pool=prefork"],
@@ -33,7 +41,7 @@ class Command(BaseCommand):
         procs = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         url = f"http://{address}/"
         self.stdout.write(self.style.SUCCESS(f"\nITSM is starting at {url}"))
-        if settings.DEBUG:
+        if settings.DEMO_DATA:
             password = os.environ.get("DEMO_PASSWORD", "demo")
             self.stdout.write(f"Demo logins: admin, manager, agent, requester (password: {password})")
         self.stdout.write("Press Ctrl-C to stop web, worker and beat.\n")

@@ -144,16 +144,16 @@ STATE_PLAN = [(wf.NEW, 11), (wf.IN_PROGRESS, 13), (wf.ON_HOLD, 9), (wf.RESOLVED,
 
 
 class Command(BaseCommand):
-    help = "Load demo organizations, teams, users, services, CIs and incidents (DEBUG only; idempotent)."
+    help = "Load demo organizations, teams, users, services, CIs and incidents (DEMO_DATA only; idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true",
                             help="Do nothing when the database already holds incidents.")
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
-            raise CommandError("seed_demo creates users with a known password and runs only when DEBUG is on "
-                               "(set DEBUG=1). Refusing on a production configuration.")
+        if not settings.DEMO_DATA:
+            raise CommandError("seed_demo creates users with a known password and runs only when DEMO_DATA is on "
+                               "(set DEMO_DATA=1). Refusing on a production configuration.")
         if options["if_empty"] and Incident.objects.exists():
             self.stdout.write("Incidents already exist; demo data not loaded (--if-empty).")
             return

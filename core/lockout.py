@@ -1,0 +1,25 @@
+"""Login lockout (django-axes, configured in settings): the client address it counts and the page a locked
+(username, address) pair gets."""
+
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.shortcuts import render
+
+
+def client_address(request):
+    """REMOTE_ADDR, or - only when TRUSTED_PROXY_COUNT proxies are configured in front of the app - the
+    address the outermost trusted proxy saw in X-Forwarded-For (entries further left can be forged)."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    count = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if count > 0 and len(forwarded) >= count:
+        return forwarded[-count]
+    return remote
+
+
+def locked_out(request, response=None, credentials=None):
+    """The login page again, with the lockout message, answered 429."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username})
+    return render(request, "registration/login.html", {"form": form, "locked_out": True,
+                                                       "next": request.POST.get("next", "")}, status=429)
