@@ -48,7 +48,7 @@ def setup(database_url):
     from bench.common import SECRET_KEY
 
     os.environ["SECRET_KEY"] = SECRET_KEY
-    os.environ.setdefault("DEBUG", "1")  # seed_demo needs DEBUG in this process; the server runs with DEBUG off
+    os.environ.setdefault("DEMO_DATA", "1")  # seed_demo needs DEMO_DATA; the server runs with DEBUG off
     django.setup()
     from django.core.management import call_command
     from django.db import connection
