@@ -51,7 +51,8 @@ def badge_html(row, now=None):
     due_at = row.sla_due_at
     if due_at is None:
         if _paused(row):
-            return mark_safe(f'<span class="sla sla-paused">{escape(_("paused"))}</span>')
+            label = escape(_("paused"))
+            return mark_safe(f'<span class="sla sla-paused">{label}</span>')
         return mark_safe('<span class="sla sla-none">—</span>')
     level, text = badge_state(due_at, now or timezone.now(), getattr(row, "sla_warned", None))
     local = timezone.localtime(due_at)
