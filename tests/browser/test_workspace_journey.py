@@ -79,7 +79,7 @@ def test_portal_report_routed_answered_with_canned_reply(browser, page, live_ser
     row.locator(f"a:has-text('{incident.number}')").click()
     page.wait_for_selector("#ticket")
     timeline = page.inner_text("ol.timeline:not(.sla-timeline)")
-    assert "Assignment rule" in timeline and "Portal to Network" in timeline
+    assert "Assigned by rule" in timeline and "Assignment rule" in timeline and "Portal to Network" in timeline
 
     # Reply tab: the canned response, chosen with the keyboard, rendered for this ticket.
     page.click("label[for=tab-reply]")
@@ -112,5 +112,6 @@ def test_portal_report_routed_answered_with_canned_reply(browser, page, live_ser
     assert expected in body
     assert NOTE not in body and "vendor case" not in body.lower()
     assert mine.locator("#tab-note, #note-body, [data-canned-picker]").count() == 0
+    assert "Reply to requester" not in body and "Your message to the service desk" in body
     mine.screenshot(path=f"/tmp/ui-requester-ticket-{section}.png", full_page=True)
     requester_context.close()
