@@ -214,8 +214,10 @@ def build_timeline(ticket, user):
                                   _display_value(model, name, pair[1], names)))
         if not changes and entry.action == AuditAction.UPDATED:
             continue
+        by_rule = entry.action == AuditAction.ASSIGNED and "rule" in entry.changes
         items.append(TimelineItem(kind="audit", at=entry.created_at, actor=entry.actor, action=entry.action,
-                                  action_label=entry.get_action_display(), changes=changes))
+                                  action_label=_("Assigned by rule") if by_rule else entry.get_action_display(),
+                                  changes=changes))
     items.sort(key=lambda item: item.at)
     return items
 
