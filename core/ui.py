@@ -95,6 +95,7 @@ def query_without(request, *names):
 HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED}
 AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment"),
                     "rule": gettext_lazy("Assignment rule")}
+STAFF_ONLY_KEYS = {"rule"}  # an assignment rule's name is internal configuration
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
 
 
@@ -203,6 +204,8 @@ def build_timeline(ticket, user):
         changes = []
         for name, pair in entry.changes.items():
             if name in NOT_SHOWN_FIELDS or not isinstance(pair, list) or len(pair) != 2:
+                continue
+            if name in STAFF_ONLY_KEYS and not staff:
                 continue
             if entry.action == AuditAction.CREATED and pair[1] in (False, 0):
                 continue

@@ -68,3 +68,11 @@ def test_requester_page_speaks_to_the_requester_and_hides_work_notes(desk):
     assert "Your message to the service desk" in page
     staff_page = logged_in(agent).get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     assert "Reply to requester" in staff_page and "Vendor case 4711" in staff_page
+
+
+def test_requester_timeline_does_not_name_the_assignment_rule(desk):
+    mei, agent = desk
+    incident = report(mei)
+    rule_name = incident.audit_entries.filter(action="assigned").first().changes["rule"][1]
+    assert rule_name in logged_in(agent).get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert rule_name not in logged_in(mei).get(reverse("incidents:detail", args=[incident.pk])).content.decode()
