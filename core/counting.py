@@ -5,14 +5,17 @@ row estimate; below the threshold an exact `COUNT(*)` over `LIMIT threshold + 1`
 more than threshold + 1 rows. Elsewhere (SQLite) the bounded count alone.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connections
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 THRESHOLD = 10_000
+ESTIMATE_SECONDS = 60  # a big list's estimate is reused this long (planning a join at 1M rows costs ms)
 
 
 @dataclass
@@ -43,10 +46,22 @@ def _round(value):
 
 
 def planner_estimate(queryset):
-    """PostgreSQL's estimate of the rows `queryset` returns (one EXPLAIN, nothing executed)."""
+    """PostgreSQL's estimate of the rows `queryset` returns (one EXPLAIN, nothing executed); an estimate at or
+    above the threshold is cached for ESTIMATE_SECONDS by the query's text, small ones are never cached."""
     query = queryset.order_by().values("pk")
     sql, params = query.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
+    key = "rowestimate:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    estimate = _explain_rows(queryset.db, sql, params)
+    if estimate >= THRESHOLD:
+        cache.set(key, estimate, ESTIMATE_SECONDS)
+    return estimate
+
+
+def _explain_rows(db, sql, params):
+    with connections[db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
