@@ -1,0 +1,85 @@
+"""The demo history: written on a simulated clock, it feeds the SLA reports with numbers spread over time."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from core.models import AuditAction, AuditEntry, Outbox, Ticket
+from demo.clock import SimulatedClock
+from incidents import workflow as wf
+from incidents.models import Incident
+from slm import reports
+from slm.models import SatisfactionSurvey, ServiceReview, SLATimer, SLATimerEvent
+
+DAYS = 10
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEMO_DATA = True
+    call_command("seed_demo", "--days", str(DAYS), stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_clock_moves_the_services_and_model_defaults_then_restores_them():
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
+    real_now = timezone.now
+    with SimulatedClock(start) as clock:
+        assert timezone.now() == start
+        clock.advance_to(start + dt.timedelta(hours=3))
+        row = Outbox.objects.create(recipient="a@example.com", subject="s")  # created_at defaults to now
+        assert row.created_at == start + dt.timedelta(hours=3)
+        with pytest.raises(ValueError):
+            clock.advance_to(start)
+    assert timezone.now is real_now
+    assert abs(Outbox.objects.create(recipient="b@example.com", subject="s").created_at - real_now()) < \
+        dt.timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_history_spans_the_days_and_feeds_compliance_mtta_and_mttr(seeded):
+    now = timezone.now()
+    created = sorted(Incident.objects.values_list("created_at", flat=True))
+    assert created[0] >= now - dt.timedelta(days=DAYS + 1) and created[0] <= now - dt.timedelta(days=DAYS - 2)
+    assert created[-1] >= now - dt.timedelta(days=3) and created[-1] <= now
+    assert len({c.date() for c in created}) >= DAYS // 2  # not all in the same minute any more
+
+    # Three periods of the history, each with measured timers, response and resolution means.
+    first_day = timezone.localdate() - dt.timedelta(days=DAYS)
+    periods = [reports.parse_period(start=str(first_day + dt.timedelta(days=d)),
+                                    end=str(first_day + dt.timedelta(days=d + 3))) for d in (0, 4, 8)]
+    totals = [reports.compliance(period, group_by="service")["total"] for period in periods]
+    for total in totals:
+        assert total["measured"] > 0 and total["mtta_seconds"] > 0 and total["mttr_seconds"] > 0
+    assert len({total["mttr_seconds"] for total in totals}) == 3
+
+    whole = reports.compliance(reports.parse_period(start=str(first_day), end=str(timezone.localdate())))
+    total = whole["total"]
+    assert total["met"] > 0 and total["breached"] > 0 and 50 < total["compliance"] < 100
+    assert 60 < total["mtta_seconds"] < 2 * 86400 and total["mtta_seconds"] < total["mttr_seconds"] < 10 * 86400
+
+    # Warnings and breaches were recorded when they happened (the sweep ran on the clock), not all at the end.
+    breaches = SLATimer.objects.filter(breached_at__isnull=False).values_list("breached_at", flat=True)
+    assert len({b.date() for b in breaches}) >= 2
+    warned = SLATimerEvent.objects.filter(kind=SLATimerEvent.Kind.WARNED).values_list("at", flat=True)
+    assert len({w.date() for w in warned}) >= 3
+    assert AuditEntry.objects.filter(action=AuditAction.SLA).exists()  # the sweep audits what it flags
+
+
+@pytest.mark.django_db
+def test_history_has_closures_surveys_outages_and_a_review(seeded):
+    auto_closed = Ticket.objects.filter(state=wf.CLOSED, closed_at__isnull=False)
+    assert auto_closed.exists()
+    for incident in Incident.objects.filter(state=wf.CLOSED)[:20]:
+        assert incident.closed_at > incident.resolved_at > incident.created_at
+    assert SatisfactionSurvey.objects.filter(answered_at__isnull=False).exists()
+    answered = SatisfactionSurvey.objects.filter(answered_at__isnull=False).first()
+    assert answered.answered_at > answered.sent_at
+    major = Incident.objects.get(is_major=True)
+    assert major.outage_start == major.created_at and major.outage_end > major.outage_start
+    assert ServiceReview.objects.filter(findings__contains="SLA compliance").exists()
+    assert not Outbox.objects.filter(status=Outbox.Status.PENDING, created_at__lt=timezone.now()
+                                     - dt.timedelta(days=2)).exists()  # history mail went out every night
