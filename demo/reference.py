@@ -194,3 +194,29 @@ def agreement(organization, services, history_days=0):
                 "priority": priority, "target_seconds": int(hours * 3600)})
     slm_services.save_agreement(agreement, {"status": Agreement.Status.AGREED})
 
+
+
+CANNED_RESPONSES = [
+    ("Acknowledge", None, "Hello {requester.first_name}, thank you for reporting this. {ticket.number} is with "
+                          "us now and {agent.first_name} is looking into it."),
+    ("Need more details", None, "Hello {requester.first_name}, to move {ticket.number} forward, could you tell us "
+                                "when the problem started and whether colleagues are affected too?"),
+    ("Network: checking the line", "Network", "Hello {requester.first_name}, the network team is checking the "
+                                              "line for {ticket.number}; we will update you within the hour."),
+]
+
+
+def desk_configuration(users, teams):
+    """Canned responses and an assignment rule (portal reports go to the Service Desk, round robin), written
+    after the history so that they shape only new tickets."""
+    from core import desk_services
+    from core.desk_models import AssignmentRule, CannedResponse
+
+    for title, team, body in CANNED_RESPONSES:
+        if not CannedResponse.objects.filter(title=title).exists():
+            desk_services.save_canned_response(users["manager"], {
+                "title": title, "body": body, "team": teams[team] if team else None, "active": True})
+    if not AssignmentRule.objects.filter(name="Portal reports to the Service Desk").exists():
+        desk_services.save_assignment_rule(users["manager"], {
+            "name": "Portal reports to the Service Desk", "order": 10, "active": True,
+            "conditions": {"channel": ["portal"]}, "team": teams["Service Desk"], "assign": "round_robin"})

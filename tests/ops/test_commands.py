@@ -86,6 +86,10 @@ def test_seed_demo_users_roles_and_teams(debug_on, monkeypatch):
     assert requester.check_password("s3cret-demo")
     for team in Team.objects.all():
         assert team.manager is not None and team.members.count() >= 2
+    from core.desk_models import AssignmentRule, CannedResponse
+
+    assert CannedResponse.objects.filter(active=True, team=None).count() >= 2
+    assert AssignmentRule.objects.get(active=True).conditions == {"channel": ["portal"]}
 
 
 @pytest.mark.django_db

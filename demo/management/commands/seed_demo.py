@@ -63,6 +63,7 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         stats = History(cast, days).run()
+        reference.desk_configuration(cast.users, cast.teams)
         summary = ", ".join(f"{count} {name}" for name, count in stats.items())
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {days} days of history in {time.monotonic() - started:.0f} s ({summary}). "
