@@ -13,6 +13,7 @@ from core import account_services, permissions
 from core.models import ApiToken, Organization, Team
 
 from .pagination import NamePagination
+from .params import search_text
 from .schema import ERRORS
 from .serializers import MAX_ID, display_name
 
@@ -158,7 +159,7 @@ class OrganizationViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         organizations = Organization.objects.all() if permissions.is_agent(user) else \
             Organization.objects.filter(members__user=user)
-        if self.action == "list" and (text := self.request.query_params.get("search", "").strip()):
+        if self.action == "list" and (text := search_text(self.request, "search")):
             organizations = organizations.filter(name__icontains=text)
         return organizations
 
@@ -182,9 +183,7 @@ class UserViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         users = users_queryset()
         params = self.request.query_params
-        text = (params.get("search") or params.get("q") or "").strip()
-        if "\x00" in text:
-            raise exceptions.ValidationError({"q": [_("Null characters are not allowed.")]})
+        text = search_text(self.request, "search", "q")
         if not permissions.is_agent(user):
             if text and self.action == "list":
                 raise exceptions.PermissionDenied(_("Only agents can search users."))
