@@ -8,6 +8,7 @@ more than threshold + 1 rows. Elsewhere (SQLite) the bounded count alone.
 import json
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -45,7 +46,10 @@ def _round(value):
 def planner_estimate(queryset):
     """PostgreSQL's estimate of the rows `queryset` returns (one EXPLAIN, nothing executed)."""
     query = queryset.order_by().values("pk")
-    sql, params = query.query.sql_with_params()
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # .none(), or a filter no row can match (an id beyond the integer range)
+        return 0
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]

@@ -22,6 +22,11 @@ def catalogue_for(user):
     return services.filter(customers=organization_id) if organization_id else services.none()
 
 
+def service_offered_to(service_id, organization_id):
+    """Is the service in the catalogue of that customer organization (the core.hooks.service_offered check)?"""
+    return bool(organization_id) and Service.objects.filter(pk=service_id, customers=organization_id).exists()
+
+
 def customer_targets(service, user):
     """The active service level targets of the agreed SLAs between the provider and the user's organization
     that cover `service` (or every service of the agreement): a requester's own promises, nobody else's."""

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import permissions as drf_permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -122,6 +123,11 @@ class BoundedLookupMixin:
         return super().get_object()
 
 
+class StaffOnly(drf_permissions.BasePermission):
+    def has_permission(self, request, view):
+        return permissions.is_agent(request.user)
+
+
 def users_queryset():
     return User.objects.select_related("profile__organization").prefetch_related("groups", "teams").order_by("id")
 
@@ -138,6 +144,9 @@ def search_users(users, text):
 @extend_schema_view(list=extend_schema(tags=["directory"], responses={200: TeamSerializer(many=True), **ERRORS}),
                     retrieve=extend_schema(tags=["directory"], responses={200: TeamSerializer, **ERRORS}))
 class TeamViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """The provider's assignment groups and their members: service desk staff only (requesters 403)."""
+
+    permission_classes = [drf_permissions.IsAuthenticated, StaffOnly]
     serializer_class = TeamSerializer
     queryset = Team.objects.prefetch_related(Prefetch("members", queryset=User.objects.only("id")))
     pagination_class = NamePagination
@@ -192,7 +201,7 @@ class UserViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
             return users
         if text:
             users = search_users(users, text)
-        if role := params.get("role", "").strip():
+        if role := search_text(self.request, "role"):
             users = users.filter(groups__name=role)
         if team := params.get("team", "").strip():
             if not team.isdigit() or int(team) > MAX_ID:
