@@ -6,6 +6,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
+from core.filters import ID_BOUNDS
 from core.models import Organization, Team
 
 from .models import CIClass, ConfigurationItem, Environment, Relationship, RelationshipKind
@@ -23,7 +24,7 @@ class ConfigurationItemFilter(filters.FilterSet):
                                                  to_field_name="name", label=_("Class"))
     status = filters.MultipleChoiceFilter(choices=ConfigurationItem.Status.choices, label=_("Status"))
     environment = filters.MultipleChoiceFilter(choices=Environment.choices, label=_("Environment"))
-    service = filters.NumberFilter(field_name="service_id", label=_("Service"))
+    service = filters.NumberFilter(field_name="service_id", **ID_BOUNDS, label=_("Service"))
     organization = filters.ModelChoiceFilter(queryset=Organization.objects.all(), label=_("Organization"))
     owner_team = filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Owner team"))
     external_id = filters.CharFilter(label=_("External id"))
@@ -47,9 +48,9 @@ class ConfigurationItemFilter(filters.FilterSet):
 
 
 class RelationshipFilter(filters.FilterSet):
-    source = filters.NumberFilter(field_name="source_id", label=_("Source"))
-    target = filters.NumberFilter(field_name="target_id", label=_("Target"))
-    ci = filters.NumberFilter(method="filter_ci", label=_("Either end"))
+    source = filters.NumberFilter(field_name="source_id", **ID_BOUNDS, label=_("Source"))
+    target = filters.NumberFilter(field_name="target_id", **ID_BOUNDS, label=_("Target"))
+    ci = filters.NumberFilter(method="filter_ci", **ID_BOUNDS, label=_("Either end"))
     kind = filters.ChoiceFilter(choices=RelationshipKind.choices, label=_("Type"))
 
     class Meta:

@@ -27,7 +27,9 @@ class CoreConfig(RegisteredApp, AppConfig):
     )
 
     def ready(self):
-        from . import hooks, notification_rules
+        from . import converters, hooks, notification_rules
+
+        converters.register()
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="core.sync_roles")
         hooks.on_ticket_written(notification_rules.on_ticket_written)

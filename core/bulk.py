@@ -19,6 +19,7 @@ ASSIGN, TRANSITION, NOTE = "assign", "transition", "note"
 ACTIONS = {ASSIGN: gettext_lazy("Assign"), TRANSITION: gettext_lazy("Change state"),
            NOTE: gettext_lazy("Add a work note")}
 MAX_TICKETS = 200
+MAX_ID = 2**63 - 1
 
 
 class Refused(Exception):
@@ -43,6 +44,8 @@ def _ids(ticket_ids):
         raise ValidationError({"ids": _("Ticket ids must be whole numbers.")})
     if not ids:
         raise ValidationError({"ids": _("Select at least one ticket.")})
+    if ids[0] < 1 or ids[-1] > MAX_ID:
+        raise ValidationError({"ids": _("Ticket ids must be whole numbers.")})
     if len(ids) > MAX_TICKETS:
         raise ValidationError({"ids": _("Select at most %(max)d tickets at a time.") % {"max": MAX_TICKETS}})
     return ids

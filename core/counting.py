@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -49,7 +50,10 @@ def planner_estimate(queryset):
     """PostgreSQL's estimate of the rows `queryset` returns (one EXPLAIN, nothing executed); an estimate at or
     above the threshold is cached for ESTIMATE_SECONDS by the query's text, small ones are never cached."""
     query = queryset.order_by().values("pk")
-    sql, params = query.query.sql_with_params()
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # .none(), or a filter no row can match (an id beyond the integer range)
+        return 0
     key = "rowestimate:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:

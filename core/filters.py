@@ -5,13 +5,30 @@ distinct=False: none can duplicate rows, and DISTINCT sorts every match (seconds
 """
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import hooks
 from .models import Channel, Impact, Organization, Priority, Team, Urgency
 
-ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
+MAX_ID = 2**63 - 1
+ID_BOUNDS = {"min_value": 1, "max_value": MAX_ID}
+
+
+class BoundedIdsField(filters.fields.ModelMultipleChoiceField):
+    """Ids beyond the 64-bit range are invalid choices (400), checked before they reach the database."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if str(pk).isdigit() and int(pk) > MAX_ID:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": pk})
+        return super()._check_values(value)
+
+
+class BoundedModelMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    field_class = BoundedIdsField
 
 # The `ordering` choice -> sort keys ending in a unique key, so every sorted list still pages by keyset.
 ORDERINGS = {
@@ -40,7 +57,7 @@ class TicketFilterSet(filters.FilterSet):
     impact = filters.ChoiceFilter(choices=Impact.choices, label=_("Impact"))
     urgency = filters.ChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
     channel = filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
-    team = filters.ModelMultipleChoiceFilter(queryset=Team.objects.all(), label=_("Team"), distinct=False)
+    team = BoundedModelMultipleChoiceFilter(queryset=Team.objects.all(), label=_("Team"), distinct=False)
     assignee = filters.CharFilter(method="filter_assignee", label=_("Assignee"),
                                   help_text=_("A user id, “me” or “none”."))
     requester = filters.NumberFilter(field_name="requester_id", **ID_BOUNDS, label=_("Requester"))
@@ -93,7 +110,7 @@ class TicketFilterSet(filters.FilterSet):
             return queryset.filter(assignee=self.request.user) if self.request else queryset.none()
         if value == "none":
             return queryset.filter(assignee__isnull=True)
-        if value.isdigit():
+        if value.isdigit() and int(value) <= MAX_ID:
             return queryset.filter(assignee_id=int(value))
         return queryset.none()
 

@@ -99,3 +99,14 @@ ticket_filters: dict[str, Callable] = {}
 
 def register_ticket_filter(name: str, fn: Callable):
     ticket_filters[name] = fn
+
+
+# fn(service_id, organization_id) -> bool: is the service offered to that customer? slm registers it; a
+# requester may name only such a service on a ticket (without it, any service).
+service_offered: list[Callable] = []
+
+
+def register_service_offered(fn):
+    if fn not in service_offered:
+        service_offered.append(fn)
+    return fn

@@ -109,6 +109,16 @@ def _check_configuration_item(ticket, actor):
         raise ValidationError({"configuration_item": _("Unknown configuration item.")})
 
 
+def _check_service(ticket, actor):
+    """A requester may name only a service offered to their organization (the catalogue they can browse)."""
+    if not ticket.service_id or actor is None or permissions.is_agent(actor):
+        return
+    profile = getattr(actor, "profile", None)
+    organization_id = profile.organization_id if profile else None
+    if not all(offered(ticket.service_id, organization_id) for offered in hooks.service_offered):
+        raise ValidationError({"service": _("Unknown service.")})
+
+
 def _apply(ticket, data):
     """Set fields from data; returns {field: [old, new]} of what changed."""
     changes = {}
@@ -199,6 +209,7 @@ def create_ticket(model, actor, data):
         profile = getattr(ticket.requester, "profile", None)
         ticket.organization_id = profile.organization_id if profile else None
     _check_configuration_item(ticket, actor)
+    _check_service(ticket, actor)
     if ticket.service_id is None and ticket.configuration_item_id:
         ticket.service_id = getattr(ticket.configuration_item, "service_id", None)
     ticket.priority = priority_for(ticket.impact, ticket.urgency)
@@ -233,6 +244,8 @@ def update_ticket(ticket, actor, data, expected_version=None):
         return ticket
     if "configuration_item" in changes:
         _check_configuration_item(ticket, actor)
+    if "service" in changes:
+        _check_service(ticket, actor)
     return _save(ticket, actor, AuditAction.UPDATED, changes, route=not ASSIGNMENT_FIELDS & data.keys())
 
 

@@ -4,6 +4,8 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import ID_BOUNDS
+
 from .models import Alert, Severity
 
 
@@ -12,9 +14,10 @@ class AlertFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=Alert.State.choices, label=_("State"))
     severity = filters.MultipleChoiceFilter(choices=Severity.choices, label=_("Severity"))
     source = filters.CharFilter(label=_("Source"))
-    configuration_item = filters.NumberFilter(field_name="configuration_item_id", label=_("Configuration item"))
-    service = filters.NumberFilter(field_name="service_id", label=_("Service"))
-    incident = filters.NumberFilter(field_name="incident_id", label=_("Incident"))
+    configuration_item = filters.NumberFilter(field_name="configuration_item_id", **ID_BOUNDS,
+                                              label=_("Configuration item"))
+    service = filters.NumberFilter(field_name="service_id", **ID_BOUNDS, label=_("Service"))
+    incident = filters.NumberFilter(field_name="incident_id", **ID_BOUNDS, label=_("Incident"))
     has_incident = filters.BooleanFilter(field_name="incident", lookup_expr="isnull", exclude=True,
                                          label=_("Has an incident"))
     last_seen_after = filters.IsoDateTimeFilter(field_name="last_seen", lookup_expr="gte", label=_("Last seen from"))

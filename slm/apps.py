@@ -26,6 +26,7 @@ class SlmConfig(RegisteredApp, AppConfig):
         hooks.on_ticket_written(timers.on_ticket_written)
         hooks.on_ticket_written(surveys.on_ticket_written)  # satisfaction survey on resolve
         hooks.register_sla_warning_lookup(queries.warning_levels)
+        hooks.register_service_offered(queries.service_offered_to)
         hooks.register_ticket_filter("sla_breached", queries.filter_breached)
         hooks.register_ticket_filter("sla_due_within", queries.filter_due_within)
         hooks.register_ticket_panel(40, "slm/_ticket_timers.html", panels.ticket_timers_context)

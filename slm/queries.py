@@ -1,11 +1,44 @@
 """Reusable SLA read queries, used by the incident queue (filters), the API and the ticket page."""
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from core import permissions
 
-from .models import SLATimer, SLATimerEvent
+from .models import Agreement, Service, ServiceLevelTarget, SLATimer, SLATimerEvent
+
+
+def user_organization_id(user):
+    return getattr(getattr(user, "profile", None), "organization_id", None)
+
+
+def catalogue_for(user):
+    """The services a user may browse: staff see all; requesters those offered to their organization
+    (what a requester may read of them is the customer view: see `customer_targets` and the API)."""
+    services = Service.objects.select_related("owner", "service_hours")
+    if permissions.is_agent(user):
+        return services
+    organization_id = user_organization_id(user)
+    return services.filter(customers=organization_id) if organization_id else services.none()
+
+
+def service_offered_to(service_id, organization_id):
+    """Is the service in the catalogue of that customer organization (the core.hooks.service_offered check)?"""
+    return bool(organization_id) and Service.objects.filter(pk=service_id, customers=organization_id).exists()
+
+
+def customer_targets(service, user):
+    """The active service level targets of the agreed SLAs between the provider and the user's organization
+    that cover `service` (or every service of the agreement): a requester's own promises, nobody else's."""
+    organization_id = user_organization_id(user)
+    if not organization_id:
+        return ServiceLevelTarget.objects.none()
+    return (ServiceLevelTarget.objects.filter(agreement__organization_id=organization_id,
+                                              agreement__status=Agreement.Status.AGREED,
+                                              agreement__services=service, active=True)
+            .filter(Q(service=service) | Q(service__isnull=True))
+            .filter(Q(organization_id=organization_id) | Q(organization__isnull=True))
+            .select_related("calendar").order_by("ticket_kind", "metric", "priority", "id"))
 
 
 def filter_breached(queryset, value):

@@ -9,16 +9,7 @@ from cmdb.models import ConfigurationItem
 from core import permissions
 
 from .models import Agreement, Service, ServiceLevelTarget
-
-
-def catalogue_for(user):
-    """The services a user may browse: staff see all; requesters those offered to their organization."""
-    services = Service.objects.select_related("owner", "service_hours").prefetch_related("customers",
-                                                                                        "supporting_teams")
-    if permissions.is_agent(user):
-        return services
-    organization_id = getattr(getattr(user, "profile", None), "organization_id", None)
-    return services.filter(customers=organization_id) if organization_id else services.none()
+from .queries import catalogue_for, customer_targets
 
 
 @login_required
@@ -35,12 +26,15 @@ def service_list(request):
 
 @login_required
 def service_detail(request, pk):
+    if not permissions.is_agent(request.user):
+        service = get_object_or_404(catalogue_for(request.user), pk=pk)
+        return render(request, "slm/service_detail.html", {
+            "service": service, "customer_view": True, "targets": customer_targets(service, request.user)})
     service = get_object_or_404(catalogue_for(request.user).prefetch_related(
-        "stakeholders", Prefetch("configuration_items", queryset=ConfigurationItem.objects.order_by("name"))), pk=pk)
-    agreements = []
-    if permissions.is_agent(request.user):
-        agreements = service.agreements.prefetch_related(
-            Prefetch("targets", queryset=ServiceLevelTarget.objects.select_related("calendar")))
+        "customers", "supporting_teams", "stakeholders",
+        Prefetch("configuration_items", queryset=ConfigurationItem.objects.order_by("name"))), pk=pk)
+    agreements = service.agreements.prefetch_related(
+        Prefetch("targets", queryset=ServiceLevelTarget.objects.select_related("calendar")))
     return render(request, "slm/service_detail.html", {"service": service, "agreements": agreements})
 
 

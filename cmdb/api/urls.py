@@ -9,6 +9,6 @@ router.register("cis", views.ConfigurationItemViewSet, basename="ci")
 router.register("relationships", views.RelationshipViewSet, basename="ci-relationship")
 
 urlpatterns = [
-    path("cmdb/services/<int:pk>/cis/", views.ServiceCIsView.as_view(), name="cmdb-service-cis"),
+    path("cmdb/services/<id:pk>/cis/", views.ServiceCIsView.as_view(), name="cmdb-service-cis"),
     *router.urls,
 ]

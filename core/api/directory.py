@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import permissions as drf_permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +14,7 @@ from core import account_services, permissions
 from core.models import ApiToken, Organization, Team
 
 from .pagination import NamePagination
+from .params import search_text
 from .schema import ERRORS
 from .serializers import MAX_ID, display_name
 
@@ -121,6 +123,11 @@ class BoundedLookupMixin:
         return super().get_object()
 
 
+class StaffOnly(drf_permissions.BasePermission):
+    def has_permission(self, request, view):
+        return permissions.is_agent(request.user)
+
+
 def users_queryset():
     return User.objects.select_related("profile__organization").prefetch_related("groups", "teams").order_by("id")
 
@@ -137,6 +144,9 @@ def search_users(users, text):
 @extend_schema_view(list=extend_schema(tags=["directory"], responses={200: TeamSerializer(many=True), **ERRORS}),
                     retrieve=extend_schema(tags=["directory"], responses={200: TeamSerializer, **ERRORS}))
 class TeamViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """The provider's assignment groups and their members: service desk staff only (requesters 403)."""
+
+    permission_classes = [drf_permissions.IsAuthenticated, StaffOnly]
     serializer_class = TeamSerializer
     queryset = Team.objects.prefetch_related(Prefetch("members", queryset=User.objects.only("id")))
     pagination_class = NamePagination
@@ -158,7 +168,7 @@ class OrganizationViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         organizations = Organization.objects.all() if permissions.is_agent(user) else \
             Organization.objects.filter(members__user=user)
-        if self.action == "list" and (text := self.request.query_params.get("search", "").strip()):
+        if self.action == "list" and (text := search_text(self.request, "search")):
             organizations = organizations.filter(name__icontains=text)
         return organizations
 
@@ -182,9 +192,7 @@ class UserViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         users = users_queryset()
         params = self.request.query_params
-        text = (params.get("search") or params.get("q") or "").strip()
-        if "\x00" in text:
-            raise exceptions.ValidationError({"q": [_("Null characters are not allowed.")]})
+        text = search_text(self.request, "search", "q")
         if not permissions.is_agent(user):
             if text and self.action == "list":
                 raise exceptions.PermissionDenied(_("Only agents can search users."))
@@ -193,7 +201,7 @@ class UserViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
             return users
         if text:
             users = search_users(users, text)
-        if role := params.get("role", "").strip():
+        if role := search_text(self.request, "role"):
             users = users.filter(groups__name=role)
         if team := params.get("team", "").strip():
             if not team.isdigit() or int(team) > MAX_ID:

@@ -30,7 +30,7 @@ def ticket_urls(views: KindViews):
         path("", views.list.as_view(kind=kind), name="list"),
         path("new/", views.create.as_view(kind=kind), name="create"),
         *views.extra,
-        path("<int:pk>/", views.detail.as_view(kind=kind), name="detail"),
-        path("<int:pk>/edit/", views.edit.as_view(kind=kind), name="edit"),
-        path("<int:pk>/act/<slug:name>/", views.action.as_view(kind=kind), name="action"),
+        path("<id:pk>/", views.detail.as_view(kind=kind), name="detail"),
+        path("<id:pk>/edit/", views.edit.as_view(kind=kind), name="edit"),
+        path("<id:pk>/act/<slug:name>/", views.action.as_view(kind=kind), name="action"),
     ]

@@ -10,10 +10,12 @@ from rest_framework.response import Response
 
 from cmdb.models import ConfigurationItem
 from core import hooks, permissions
+from core.api.params import search_text
 from core.api.serializers import SafePrimaryKeyRelatedField
 from core.models import Organization, Team
 from slm import services
 from slm.models import Agreement, BusinessCalendar, EscalationRule, Service, ServiceLevelTarget
+from slm.queries import catalogue_for
 
 from .common import ConfigurationViewSet
 
@@ -52,6 +54,21 @@ class ServiceSerializer(serializers.ModelSerializer):
         return self.save_with(instance, validated)
 
 
+class CustomerServiceSerializer(serializers.ModelSerializer):
+    """What a requester reads of a service offered to their organization: no other customers, people, teams
+    or configuration items (those are the provider's)."""
+
+    service_hours_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Service
+        fields = ("id", "name", "description", "status", "criticality", "service_hours_name")
+        read_only_fields = fields
+
+    def get_service_hours_name(self, obj) -> str | None:
+        return obj.service_hours.name if obj.service_hours_id else None
+
+
 @extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("search", str, description=_("Part of the service name."))]))
 class ServiceViewSet(ConfigurationViewSet):
@@ -61,17 +78,20 @@ class ServiceViewSet(ConfigurationViewSet):
     requesters_read = True
     delete_service = staticmethod(services.delete_service)
 
+    def get_serializer_class(self):
+        if permissions.is_agent(self.request.user) or getattr(self, "swagger_fake_view", False):
+            return ServiceSerializer
+        return CustomerServiceSerializer
+
     def get_queryset(self):
-        queryset = Service.objects.prefetch_related(
-            "supporting_teams", "customers", "stakeholders",
-            Prefetch("configuration_items", queryset=ConfigurationItem.objects.only("id", "service_id")))
-        if self.action == "list" and (text := self.request.query_params.get("search", "").strip()):
+        queryset = catalogue_for(self.request.user)
+        if permissions.is_agent(self.request.user):
+            queryset = queryset.prefetch_related(
+                "supporting_teams", "customers", "stakeholders",
+                Prefetch("configuration_items", queryset=ConfigurationItem.objects.only("id", "service_id")))
+        if self.action == "list" and (text := search_text(self.request, "search")):
             queryset = queryset.filter(name__icontains=text)
-        user = self.request.user
-        if permissions.is_agent(user):
-            return queryset
-        organization_id = getattr(getattr(user, "profile", None), "organization_id", None)
-        return queryset.filter(customers=organization_id) if organization_id else queryset.none()
+        return queryset
 
 
 class TargetSerializer(serializers.ModelSerializer):

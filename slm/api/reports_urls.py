@@ -12,6 +12,6 @@ urlpatterns = [
     path("reports/breaches/", views.BreachListView.as_view(), name="report-breaches"),
     path("reports/availability/", views.AvailabilityReportView.as_view(), name="report-availability"),
     path("reports/satisfaction/", views.SatisfactionReportView.as_view(), name="report-satisfaction"),
-    path("reports/service/<int:pk>/", views.ServiceReportView.as_view(), name="report-service"),
+    path("reports/service/<id:pk>/", views.ServiceReportView.as_view(), name="report-service"),
     *router.urls,
 ]
