@@ -130,7 +130,7 @@ def transition_serializer_for(model, workflow, extra_fields=None):
         "version": serializers.IntegerField(required=False, min_value=1),
         **(extra_fields or {}),
     }
-    Meta.fields = (*Meta.fields, *attrs.keys() - {"Meta"})
+    Meta.fields = (*Meta.fields, *(name for name in attrs if name != "Meta"))  # declaration order: a stable schema
     return type(f"{model.__name__}TransitionSerializer", (serializers.ModelSerializer,), attrs)
 
 
