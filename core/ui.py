@@ -92,9 +92,11 @@ def query_without(request, *names):
 # --- timeline ----------------------------------------------------------------------------------
 
 # Requesters see attachments in the list (internal ones are left out), not in the audit trail.
-HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED}
+HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED, AuditAction.SLA, AuditAction.SLA_BREACHED,
+                         AuditAction.SLA_REPAIRED}  # SLA warnings and breaches are the service desk's own business
 AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment"),
                     "rule": gettext_lazy("Assignment rule")}
+SLA_FLAG_KEYS = {"sla_warning": gettext_lazy("Warning"), "sla_breach": gettext_lazy("Breach")}
 STAFF_ONLY_KEYS = {"rule"}  # an assignment rule's name is internal configuration
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
 
@@ -203,6 +205,10 @@ def build_timeline(ticket, user):
             continue
         changes = []
         for name, pair in entry.changes.items():
+            if name in SLA_FLAG_KEYS and isinstance(pair, dict):  # the sweep's warning or breach of one target
+                flag = f"{pair.get('target', '')} · {pair.get('percent')} %"
+                changes.append(Change(str(SLA_FLAG_KEYS[name]), "", flag))
+                continue
             if name in NOT_SHOWN_FIELDS or not isinstance(pair, list) or len(pair) != 2:
                 continue
             if name in STAFF_ONLY_KEYS and not staff:

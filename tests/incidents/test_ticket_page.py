@@ -206,3 +206,17 @@ def test_state_filter_keeps_its_choices_after_the_schema_is_generated(client, ag
     assert client.get("/api/schema/", HTTP_ACCEPT="application/json").status_code == 200
     rows = agent_client.get(reverse("incidents:list"), {"state": "resolved"}).context["page"].rows
     assert [r.number for r in rows] == [done.number] and open_one.number != done.number
+
+
+def test_sla_flags_show_their_target_to_staff_and_nothing_to_the_requester(client, agent_user):
+    from core.models import AuditAction, AuditEntry
+
+    requester = factories.requester()
+    incident = factories.incident(title="Printer jam", requester=requester)
+    AuditEntry.objects.create(ticket=incident, action=AuditAction.SLA, changes={
+        "sla_warning": {"timer": 1, "metric": "resolution", "target": "P3 resolution", "percent": 75}})
+    client.force_login(agent_user)
+    assert "P3 resolution · 75 %" in page(client, incident)
+    client.force_login(requester)
+    body = page(client, incident)
+    assert "P3 resolution" not in body and "Service level</span>" not in body
