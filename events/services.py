@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -217,7 +218,7 @@ def process_events(event_ids):
     started = time.monotonic()
     with transaction.atomic():
         events = list(Event.objects.select_for_update(skip_locked=True)  # others: done, or another worker's
-                      .filter(pk__in=list(event_ids), processed_at__isnull=True).order_by("pk"))
+                      .filter(_due(), pk__in=list(event_ids), processed_at__isnull=True).order_by("pk"))
         done = []
         for event in events:
             if done and time.monotonic() - started >= PROCESS_BUDGET_SECONDS:
@@ -227,6 +228,8 @@ def process_events(event_ids):
                     for signal in formats.get(event.format).signals(event.payload):
                         apply_signal(signal, context)
                 event.processed_at, event.error, event.retry_at = timezone.now(), "", None
+            except SoftTimeLimitExceeded:  # the task's limit, not the event's fault: queued again untouched
+                break
             except Exception as exc:
                 _failed(event, exc)
             done.append(event)
@@ -237,11 +240,15 @@ def process_events(event_ids):
     return len(done)
 
 
+def _due():
+    """Not waiting for a retry (a redelivered message must not cut a failed event's backoff short)."""
+    return Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now())
+
+
 def pending_batch(batch_size=PENDING_BATCH):
     """Ids of unprocessed events not locked by a worker and not waiting for a retry, oldest first."""
-    due = Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now())
     with transaction.atomic():
-        return list(Event.objects.select_for_update(skip_locked=True).filter(due, processed_at__isnull=True)
+        return list(Event.objects.select_for_update(skip_locked=True).filter(_due(), processed_at__isnull=True)
                     .order_by("pk").values_list("pk", flat=True)[:batch_size])
 
 
