@@ -119,3 +119,21 @@ def test_a_stale_timer_breaches_at_its_recomputed_due(clock):
     timer = timer_of(incident)
     assert timer.breached_at == timer.counted_at == timer.due_at == START + dt.timedelta(hours=8)
     assert timer.events.get(kind="breached").at == timer.breached_at
+
+
+def test_a_calendar_edit_while_paused_applies_when_the_timer_resumes(setup, clock):
+    from incidents import services as incident_services
+    from incidents import workflow
+
+    incident, agent = setup["incident"], setup["agent"]
+    clock.advance(hours=1)
+    incident_services.transition_incident(incident, agent, workflow.ON_HOLD, {"on_hold_reason": "awaiting_caller"})
+    services.save_calendar(setup["calendar"], {}, exceptions=[{"date": MONDAY, "kind": "holiday"}])
+    timer = timer_of(incident)
+    assert (timer.state, timer.due_at, timer.next_check_at) == ("paused", None, None)
+    assert timer.calendar_version == BusinessCalendar.objects.get(pk=setup["calendar"].pk).version
+    clock.advance(hours=1)
+    incident_services.transition_incident(incident, agent, workflow.IN_PROGRESS)
+    # One hour of Monday counted before the holiday was added; the rest runs from Tuesday 00:00.
+    assert timer_of(incident).due_at == TUESDAY_8 - dt.timedelta(hours=8) + dt.timedelta(hours=7)
+    assert Ticket.objects.get(pk=incident.pk).sla_due_at == timer_of(incident).due_at
