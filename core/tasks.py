@@ -22,9 +22,10 @@ def retry_delay(attempts):
     return min(3600, 30 * 2 ** max(0, attempts - 1))
 
 
-def deliver_pending(batch_size=BATCH_SIZE, now=None):
+def deliver_pending(batch_size=BATCH_SIZE, now=None, connection=None):
     """Send one bounded batch of pending e-mail rows that are due; returns (sent, failed, fetched).
-    A failed row stays pending with its next attempt time (given up after MAX_ATTEMPTS)."""
+    A failed row stays pending with its next attempt time (given up after MAX_ATTEMPTS). `connection`: a
+    mail connection to send through (default: one from EMAIL_BACKEND)."""
     sent = failed = 0
     now = now or timezone.now()
     with transaction.atomic():
@@ -33,7 +34,7 @@ def deliver_pending(batch_size=BATCH_SIZE, now=None):
                             status=Outbox.Status.PENDING, channel="email").order_by("id")[:batch_size])
         for row in rows:
             try:
-                send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.recipient])
+                send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.recipient], connection=connection)
             except Exception as exc:
                 row.attempts += 1
                 row.last_error = str(exc)[:2000]

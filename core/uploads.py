@@ -69,4 +69,6 @@ def served_type(stored_type):
 def content_disposition(filename):
     """RFC 6266: an ASCII fallback name plus the exact UTF-8 name in filename*."""
     fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in filename) or "download"
+    if not filename:
+        return f'attachment; filename="{fallback}"'
     return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(filename, safe='')}"

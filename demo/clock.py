@@ -36,15 +36,19 @@ class SimulatedClock:
         setattr(owner, name, value)
 
     def __enter__(self):
-        real_now = timezone.now
-        self._patch(timezone, "now", self.read)
-        for model in apps.get_models():
-            for field in model._meta.concrete_fields:
-                if field.default is real_now:
-                    # Field caches its default callable in _get_default (a cached property): patch both.
-                    self._patch(field, "_get_default", self.read)
-                    self._patch(field, "default", self.read)
-        self._patch(notifications, "_kick_delivery", lambda: None)
+        try:
+            real_now = timezone.now
+            self._patch(timezone, "now", self.read)
+            for model in apps.get_models():
+                for field in model._meta.concrete_fields:
+                    if field.default is real_now:
+                        # Field caches its default callable in _get_default (a cached property): patch both.
+                        self._patch(field, "_get_default", self.read)
+                        self._patch(field, "default", self.read)
+            self._patch(notifications, "_kick_delivery", lambda: None)
+        except BaseException:
+            self.__exit__()  # what was patched before the failure goes back too
+            raise
         return self
 
     def __exit__(self, *exc):

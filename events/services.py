@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -44,36 +45,58 @@ class Accepted:
     created: int
 
 
+def _header_key(header_key, index, count):
+    return header_key if count == 1 else f"{header_key[:190]}:{index}"  # fits the 200 characters
+
+
 def _keys(raws, header_key):
     """Each row's idempotency key: its own, else the header's (suffixed with the position in a batch)."""
     keys = []
     for index, raw in enumerate(raws):
         key = raw.idempotency_key
         if key is None and header_key:
-            key = header_key if len(raws) == 1 else f"{header_key[:190]}:{index}"  # fits the 200 characters
+            key = _header_key(header_key, index, len(raws))
         keys.append(key)
     return keys
+
+
+def _probe_keys(raws, header_key):
+    """Header-derived keys this body does NOT use but a body of another size would have stored: the single
+    key for a batch, the first suffixed key for a single row, the next index after the last row."""
+    if not header_key:
+        return set()
+    count = len(raws)
+    probes = {header_key, _header_key(header_key, 0, 2), _header_key(header_key, count, count + 1)}
+    return probes - {_header_key(header_key, index, count) for index in range(count)}
 
 
 class IdempotencyConflict(Exception):
     """An idempotency key reused by the same account and source for a different body."""
 
 
-def _existing(raws, keys, account_id):
+def _existing(raws, keys, account_id, header_key=None):
     """{(source, key): id} of the rows this account already stored under these keys; a key whose stored
-    payload differs from the one sent now raises IdempotencyConflict."""
+    payload differs from the one sent now raises IdempotencyConflict, and so does a header key whose earlier
+    request split into another number of rows (its rows were stored all or none, in one INSERT)."""
     wanted = {(raw.source, key): raw.payload for raw, key in zip(raws, keys) if key}
     if not wanted:
         return {}
+    probes = {(raw.source, key) for raw in raws if raw.idempotency_key is None
+              for key in _probe_keys(raws, header_key)}
     rows = Event.objects.filter(account_id=account_id, source__in={source for source, _key in wanted},
-                                idempotency_key__in={key for _source, key in wanted}).values_list(
+                                idempotency_key__in={key for _source, key in [*wanted, *probes]}).values_list(
         "source", "idempotency_key", "id", "payload")
     found = {}
     for source, key, pk, payload in rows:
+        if (source, key) in probes and (source, key) not in wanted:
+            raise IdempotencyConflict(key)
         if (source, key) in wanted:
             if payload != wanted[(source, key)]:
                 raise IdempotencyConflict(key)
             found[(source, key)] = pk
+    from_header = {(raw.source, key) for raw, key in zip(raws, keys) if raw.idempotency_key is None and key}
+    if found.keys() & from_header and not from_header <= found.keys():
+        raise IdempotencyConflict(header_key)
     return found
 
 
@@ -126,7 +149,7 @@ def accept(format_name, raws, header_key=None, account=None):
     keys = _keys(raws, header_key)
     account_id = getattr(account, "pk", None)
     for attempt in (1, 2):
-        existing = _existing(raws, keys, account_id)
+        existing = _existing(raws, keys, account_id, header_key)
         slots, new, fresh = [], [], {}
         for raw, key in zip(raws, keys):
             ident = (raw.source, key) if key else None
@@ -195,7 +218,7 @@ def process_events(event_ids):
     started = time.monotonic()
     with transaction.atomic():
         events = list(Event.objects.select_for_update(skip_locked=True)  # others: done, or another worker's
-                      .filter(pk__in=list(event_ids), processed_at__isnull=True).order_by("pk"))
+                      .filter(_due(), pk__in=list(event_ids), processed_at__isnull=True).order_by("pk"))
         done = []
         for event in events:
             if done and time.monotonic() - started >= PROCESS_BUDGET_SECONDS:
@@ -205,6 +228,8 @@ def process_events(event_ids):
                     for signal in formats.get(event.format).signals(event.payload):
                         apply_signal(signal, context)
                 event.processed_at, event.error, event.retry_at = timezone.now(), "", None
+            except SoftTimeLimitExceeded:  # the task's limit, not the event's fault: queued again untouched
+                break
             except Exception as exc:
                 _failed(event, exc)
             done.append(event)
@@ -215,11 +240,15 @@ def process_events(event_ids):
     return len(done)
 
 
+def _due():
+    """Not waiting for a retry (a redelivered message must not cut a failed event's backoff short)."""
+    return Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now())
+
+
 def pending_batch(batch_size=PENDING_BATCH):
     """Ids of unprocessed events not locked by a worker and not waiting for a retry, oldest first."""
-    due = Q(retry_at__isnull=True) | Q(retry_at__lte=timezone.now())
     with transaction.atomic():
-        return list(Event.objects.select_for_update(skip_locked=True).filter(due, processed_at__isnull=True)
+        return list(Event.objects.select_for_update(skip_locked=True).filter(_due(), processed_at__isnull=True)
                     .order_by("pk").values_list("pk", flat=True)[:batch_size])
 
 

@@ -86,6 +86,8 @@ def check(timer, now):
 
 def write_flags(timers, flags, now):
     """The batch's writes, as sets: flags (conditional), next checks, audit entries, timer events."""
+    # Schedules first: a stale timer's due was re-derived in check(), and the breach below reads due_at.
+    set_next_checks(timers)
     warned = defaultdict(list)
     breached = []
     for timer, trigger, _old, _reached in flags:
@@ -98,7 +100,6 @@ def write_flags(timers, flags, now):
     if breached:
         SLATimer.objects.filter(pk__in=breached, breached_at__isnull=True).update(
             breached_at=F("due_at"), counted_at=F("due_at"))
-    set_next_checks(timers)
     if not flags:
         return
     entries = AuditEntry.objects.bulk_create([

@@ -212,3 +212,15 @@ def test_a_long_idempotency_header_still_fits_each_row_of_a_batch(post_events):
     again = post_events(URL, [ef.generic(node="a"), ef.generic(node="b")], HTTP_IDEMPOTENCY_KEY=key)
     assert again.json()["ids"] == first.json()["ids"] and again.json()["accepted"] == 0
     assert all(len(k) <= 200 for k in Event.objects.values_list("idempotency_key", flat=True))
+
+
+@pytest.mark.parametrize("first_size, again_size", [(1, 2), (2, 1), (3, 2), (2, 3)])
+def test_a_header_key_reused_for_a_body_of_another_size_is_a_409(post_events, first_size, again_size):
+    """The header key is stored per row ("K", or "K:0", "K:1"... for a batch): a body splitting into another
+    number of rows is still a different body, never a partial retry processed twice."""
+    first = post_events(URL, [ef.generic(node=f"web{i}") for i in range(first_size)], HTTP_IDEMPOTENCY_KEY="k9")
+    assert first.status_code == 202
+    again = post_events(URL, [ef.generic(node=f"web{i}") for i in range(again_size)], HTTP_IDEMPOTENCY_KEY="k9")
+    assert again.status_code == 409
+    assert Event.objects.count() == first_size
+

@@ -112,3 +112,29 @@ def test_requesters_cannot_retry(bot, client):
     (pk,) = services.accept("generic", [ef_raw(1)], account=bot).ids
     client.force_login(factories.requester())
     assert client.post(reverse("events:retry_event", args=[pk])).status_code in (403, 404)
+
+
+def test_a_redelivered_message_does_not_retry_a_failed_event_before_its_backoff(monkeypatch, bot):
+    """Celery delivers at least once: a second process_event with the same ids must wait for retry_at."""
+    (pk,) = services.accept("generic", [ef_raw(1)], account=bot).ids
+    _fail(monkeypatch)
+    services.process_events([pk])
+    assert services.process_events([pk]) == 0
+    assert Event.objects.get().attempts == 1
+
+
+def test_the_tasks_soft_time_limit_is_not_counted_as_a_failure_of_the_event(monkeypatch, bot,
+                                                                          django_capture_on_commit_callbacks):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    ids = services.accept("generic", [ef_raw(1), ef_raw(2)], account=bot).ids
+    queued = []
+    monkeypatch.setattr(services, "dispatch", queued.extend)
+
+    def out_of_time(signal, context):
+        raise SoftTimeLimitExceeded()
+    monkeypatch.setattr(services, "apply_signal", out_of_time)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.process_events(ids) == 0
+    assert queued == ids
+    assert list(Event.objects.values_list("attempts", "error", "retry_at")) == [(0, "", None)] * 2

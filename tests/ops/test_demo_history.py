@@ -39,6 +39,50 @@ def test_clock_moves_the_services_and_model_defaults_then_restores_them():
         dt.timedelta(minutes=1)
 
 
+def test_clock_that_fails_to_start_restores_what_it_already_patched(monkeypatch):
+    from demo import clock as demo_clock
+
+    real_now = timezone.now
+
+    def broken():
+        raise RuntimeError("app registry not ready")
+    monkeypatch.setattr(demo_clock.apps, "get_models", broken)
+    with pytest.raises(RuntimeError):
+        with SimulatedClock(dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc)):
+            pass
+    assert timezone.now is real_now
+
+
+@pytest.mark.django_db
+def test_history_that_fails_restores_the_clock_and_sends_no_mail(monkeypatch, settings, mailoutbox):
+    """make run must not be left on a simulated clock, nor with another mail backend, by a failing history."""
+    from demo import history
+
+    settings.DEMO_DATA = True
+    backend, real_now = settings.EMAIL_BACKEND, timezone.now
+    monkeypatch.setattr(history.History, "review", lambda self: iter(()))
+    original_nightly = history.History.nightly
+
+    def nightly_then_fail(self):
+        seen = []
+        for following in original_nightly(self):
+            seen.append(following)
+            assert django_settings().EMAIL_BACKEND == backend
+            if len(seen) == 3:
+                raise RuntimeError("disk full")
+            yield following
+    monkeypatch.setattr(history.History, "nightly", nightly_then_fail)
+    with pytest.raises(RuntimeError):
+        call_command("seed_demo", "--days", "5", stdout=io.StringIO())
+    assert timezone.now is real_now and mailoutbox == []
+
+
+def django_settings():
+    from django.conf import settings
+
+    return settings
+
+
 @pytest.mark.django_db
 def test_history_spans_the_days_and_feeds_compliance_mtta_and_mttr(seeded):
     now = timezone.now()

@@ -77,3 +77,17 @@ def test_api_token_authentication_is_not_locked(settings, agent_user, api_as):
     for _attempt in range(3):
         post("/login/", "agent1", "wrong", ip="127.0.0.1")
     assert api_as(agent_user).get("/api/v1/incidents/", REMOTE_ADDR="127.0.0.1").status_code == 200
+
+
+@pytest.mark.parametrize("forwarded", ["not-an-address", "10.9.9.9:51234", "unknown"])
+def test_a_proxy_forwarding_something_else_than_an_address_is_not_a_500(settings, forwarded):
+    """A trusted proxy that appends a port or 'unknown': the lockout counts the peer address instead (an
+    unparsable value would break the attempt log, an inet column on PostgreSQL)."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.AXES_FAILURE_LIMIT = 2
+    factories.admin(username="carol")
+    _client, response = post("/login/", "carol", "wrong", ip="10.8.8.8", HTTP_X_FORWARDED_FOR=forwarded)
+    assert response.status_code == 200
+    post("/login/", "carol", "wrong", ip="10.8.8.8", HTTP_X_FORWARDED_FOR=forwarded)
+    _client, response = post("/login/", "carol", ip="10.8.8.8", HTTP_X_FORWARDED_FOR=forwarded)
+    assert response.status_code == 429

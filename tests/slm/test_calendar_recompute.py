@@ -8,9 +8,9 @@ from django.db.models import F
 from core.models import Ticket
 from slm import calendar as business
 from slm import services, sweep, tasks
-from slm.models import BusinessCalendar, CalendarException, SLATimer
+from slm.models import BusinessCalendar, CalendarException, CalendarHours, SLATimer
 from tests.support import factories
-from tests.support.slm_factories import TargetFactory, around_the_clock
+from tests.support.slm_factories import TargetFactory, around_the_clock, calendar
 
 from .clock import START, clock  # noqa: F401
 
@@ -102,3 +102,38 @@ def test_sweep_checks_the_breach_against_the_current_calendar(setup, clock):
     timer = timer_of(setup["incident"])
     assert (timer.breached_at, timer.warned_percent, timer.due_at) == (None, 0, TUESDAY_8)
     assert timer.calendar_version == BusinessCalendar.objects.get(pk=setup["calendar"].pk).version
+
+
+def test_a_stale_timer_breaches_at_its_recomputed_due(clock):
+    """The calendar gained hours but the background recompute has not run: the breach is recorded at the due
+    under the current calendar (as its timeline event says), not at the stale one still stored."""
+    agent = factories.agent(username="recompute-stale")
+    cal = calendar("Mornings", "UTC", weekdays=range(7), start="08:00", end="12:00")
+    TargetFactory(calendar=cal, target_seconds=8 * 3600)
+    incident = factories.incident(agent)
+    assert timer_of(incident).due_at == TUESDAY_8 + dt.timedelta(hours=4)
+    CalendarHours.objects.filter(calendar=cal).update(start=dt.time(0), end=dt.time(0))  # all day now
+    BusinessCalendar.objects.filter(pk=cal.pk).update(version=F("version") + 1)
+    clock.advance(days=1, hours=6)  # past both dues
+    sweep.sweep_all()
+    timer = timer_of(incident)
+    assert timer.breached_at == timer.counted_at == timer.due_at == START + dt.timedelta(hours=8)
+    assert timer.events.get(kind="breached").at == timer.breached_at
+
+
+def test_a_calendar_edit_while_paused_applies_when_the_timer_resumes(setup, clock):
+    from incidents import services as incident_services
+    from incidents import workflow
+
+    incident, agent = setup["incident"], setup["agent"]
+    clock.advance(hours=1)
+    incident_services.transition_incident(incident, agent, workflow.ON_HOLD, {"on_hold_reason": "awaiting_caller"})
+    services.save_calendar(setup["calendar"], {}, exceptions=[{"date": MONDAY, "kind": "holiday"}])
+    timer = timer_of(incident)
+    assert (timer.state, timer.due_at, timer.next_check_at) == ("paused", None, None)
+    assert timer.calendar_version == BusinessCalendar.objects.get(pk=setup["calendar"].pk).version
+    clock.advance(hours=1)
+    incident_services.transition_incident(incident, agent, workflow.IN_PROGRESS)
+    # One hour of Monday counted before the holiday was added; the rest runs from Tuesday 00:00.
+    assert timer_of(incident).due_at == TUESDAY_8 - dt.timedelta(hours=8) + dt.timedelta(hours=7)
+    assert Ticket.objects.get(pk=incident.pk).sla_due_at == timer_of(incident).due_at

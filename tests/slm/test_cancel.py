@@ -129,3 +129,19 @@ def test_repair_of_cancelled_tickets_is_set_based(setup, clock, django_assert_ma
     assert set(Ticket.objects.filter(pk__in=[t.pk for t in tickets]).values_list("sla_due_at", flat=True)) == {None}
     assert Ticket.objects.get(pk=live.pk).sla_due_at == START + dt.timedelta(hours=1)
     assert set(SLATimer.objects.filter(ticket=live).values_list("state", flat=True)) == {"running"}
+
+
+def test_a_ticket_cancelled_after_its_breach_was_flagged_counts_nowhere(setup, clock):
+    """The breach stays on the timer's timeline, but a cancelled ticket is out of every SLA number."""
+    incident = factories.incident(setup["agent"])
+    clock.advance(hours=5)
+    sweep.sweep_all()
+    assert all(t.breached_at is not None and t.counted_at is not None for t in timers(incident).values())
+    cancel(incident, setup["agent"])
+    found = timers(incident)
+    assert all(t.state == "cancelled" and t.counted_at is None and t.breached_at is not None
+               for t in found.values())
+    period = reports.Period("range", START - dt.timedelta(days=1), START + dt.timedelta(days=1))
+    assert reports.compliance(period)["total"]["measured"] == 0
+    assert reports.breaches(period) == []
+    assert not queries.filter_breached(Ticket.objects.all(), True).exists()

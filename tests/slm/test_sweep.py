@@ -197,3 +197,23 @@ def test_retarget_to_a_longer_target_rearms_the_warnings(setup, clock):
     assert timer.warned_percent == 75 and timer.breached_at is None
     assert list(timer.events.filter(kind="warned").order_by("id").values_list("data__percent", flat=True)) == [
         50, 75, 50, 75]
+
+
+def test_a_threshold_passed_before_a_pause_is_recorded_at_the_resume(setup, clock):
+    """The stored timer keeps elapsed time, not the instants of earlier stretches: a warning the sweep had not
+    flagged before the ticket went on hold is recorded at the instant the timer ran again."""
+    from incidents import services, workflow
+
+    incident, agent = setup["incident"], setup["agent"]
+    start = clock.now
+    clock.advance(hours=2, minutes=30)  # 62.5 %: 50 % passed at 2 h, no sweep ran
+    services.transition_incident(incident, agent, workflow.ON_HOLD, {"on_hold_reason": "awaiting_caller"})
+    clock.advance(hours=1)
+    services.transition_incident(incident, agent, workflow.IN_PROGRESS)
+    resumed = clock.now
+    clock.advance(minutes=40)  # 3 h 10 of work: 75 % passed at resume + 30 min
+    sweep.sweep()
+    events = list(SLATimer.objects.get(ticket=incident).events.filter(kind="warned").order_by("id")
+                  .values_list("data__percent", "at"))
+    assert events == [(50, resumed), (75, resumed + dt.timedelta(minutes=30))]
+    assert resumed == start + dt.timedelta(hours=3, minutes=30)
