@@ -10,12 +10,12 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from . import hooks, permissions
+from .converters import MAX_ID
 from .desk_models import AssignMode, AssignmentRule
 from .models import Ticket
 
 CONDITION_FIELDS = ("kind", "service", "configuration_item", "organization", "channel", "priority", "impact",
                     "urgency")
-MAX_ID = 2 ** 63 - 1
 STAFF_ROLES = (permissions.AGENT, permissions.MANAGER, permissions.CHANGE_AUTHORITY, permissions.ADMIN)
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import hooks, permissions, services
+from .converters import MAX_ID, parse_id
 from .models import Team, Ticket
 from .workflow import TransitionError
 
@@ -19,7 +20,6 @@ ASSIGN, TRANSITION, NOTE = "assign", "transition", "note"
 ACTIONS = {ASSIGN: gettext_lazy("Assign"), TRANSITION: gettext_lazy("Change state"),
            NOTE: gettext_lazy("Add a work note")}
 MAX_TICKETS = 200
-MAX_ID = 2**63 - 1
 
 
 class Refused(Exception):
@@ -56,7 +56,8 @@ def _user(value, actor):
         return None
     if value == "me":
         return actor
-    user = get_user_model().objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+    pk = parse_id(value)
+    user = get_user_model().objects.filter(pk=pk, is_active=True).first() if pk else None
     if user is None:
         raise ValidationError({"assignee": _("Choose an active user, or “me”.")})
     return user
@@ -65,7 +66,8 @@ def _user(value, actor):
 def _team(value):
     if value in (None, ""):
         return None
-    team = Team.objects.filter(pk=value).first() if str(value).isdigit() else None
+    pk = parse_id(value)
+    team = Team.objects.filter(pk=pk).first() if pk else None
     if team is None:
         raise ValidationError({"team": _("Choose an existing team.")})
     return team

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import hooks, permissions
+from .converters import parse_id
 from .models import LinkKind, Team, Ticket
 from .widgets import (CIPickerWidget, OrganizationPickerWidget, ServicePickerWidget, TicketPickerWidget,
                       UserPickerWidget, label_empty_choices_any, relabel_blank_choice)
@@ -111,8 +112,8 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         team_id = self.data.get("team") or (team.pk if team else None)
         users = staff_users()
-        self.fields["assignee"].queryset = users.filter(teams__pk=team_id) if str(team_id or "").isdigit() \
-            else users
+        team_id = parse_id(team_id)
+        self.fields["assignee"].queryset = users.filter(teams__pk=team_id) if team_id else users
 
 
 class TransitionForm(forms.Form):
