@@ -16,7 +16,6 @@ from .models import Ticket
 
 CONDITION_FIELDS = ("kind", "service", "configuration_item", "organization", "channel", "priority", "impact",
                     "urgency")
-STAFF_ROLES = (permissions.AGENT, permissions.MANAGER, permissions.CHANGE_AUTHORITY, permissions.ADMIN)
 
 
 # --- which fields may be conditions -----------------------------------------------------------
@@ -118,7 +117,7 @@ def find_rule(ticket):
 
 def eligible_members(team_id):
     """Ids of the team's active members who are service desk staff."""
-    staff = Q(groups__name__in=STAFF_ROLES) | Q(is_superuser=True)
+    staff = Q(groups__name__in=permissions.STAFF_ROLES) | Q(is_superuser=True)
     return get_user_model().objects.filter(staff, teams__id=team_id, is_active=True).values("pk").distinct()
 
 

@@ -5,6 +5,7 @@ from django.db.models import Q
 REQUESTER, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN = "requester", "agent", "manager", "change authority", "admin"
 INTEGRATION = "integration"  # monitoring and other systems that post events
 ROLES = [REQUESTER, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN, INTEGRATION]
+STAFF_ROLES = (AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN)  # service desk staff (is_agent)
 
 
 def role_names(user):
@@ -25,7 +26,7 @@ def has_role(user, *roles):
 
 def is_agent(user):
     """Service desk staff: agents, managers, change authorities and admins work on every ticket."""
-    return has_role(user, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN)
+    return has_role(user, *STAFF_ROLES)
 
 
 def is_manager(user):

@@ -11,13 +11,12 @@ from .models import LinkKind, Team, Ticket
 from .widgets import (CIPickerWidget, OrganizationPickerWidget, ServicePickerWidget, TicketPickerWidget,
                       UserPickerWidget, label_empty_choices_any, relabel_blank_choice)
 
-STAFF_ROLES = [permissions.AGENT, permissions.MANAGER, permissions.CHANGE_AUTHORITY, permissions.ADMIN]
 DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
 
 
 def staff_users():
-    return get_user_model().objects.filter(groups__name__in=STAFF_ROLES, is_active=True).distinct().order_by(
-        "first_name", "username")
+    return get_user_model().objects.filter(groups__name__in=permissions.STAFF_ROLES, is_active=True).distinct() \
+        .order_by("first_name", "username")
 
 
 class UserChoiceField(forms.ModelChoiceField):
