@@ -114,11 +114,14 @@ def _assign(ticket, actor, params):
 
 
 def _transition(ticket, actor, params):
-    move = hooks.ticket_kinds[ticket.kind].workflow.get(ticket.state, params["to"])
+    """Through the kind's own transition service when it has one (e.g. resolving a major incident ends its
+    outage), as the ticket page and the API do."""
+    kind = hooks.ticket_kinds[ticket.kind]
+    move = kind.workflow.get(ticket.state, params["to"])
     allowed = set(move.required) | set(move.optional) if move else set()
     fields = {k: v for k, v in params["fields"].items() if k in allowed}
-    services.transition_ticket(ticket, actor, params["to"], fields, comment=params["comment"],
-                               internal_comment=True)
+    transition = kind.transition_service or services.transition_ticket
+    transition(ticket, actor, params["to"], fields, comment=params["comment"], internal_comment=True)
 
 
 def _note(ticket, actor, params):
