@@ -53,7 +53,7 @@ def trigger_fields(ticket):
 def _check_values(field, values):
     """(clean values, error message or None) for one condition."""
     if field.name == "kind":
-        unknown = [v for v in values if v not in hooks.ticket_kinds]
+        unknown = [v for v in values if not isinstance(v, str) or v not in hooks.ticket_kinds]
         return values, (_("Unknown kind: %(values)s.") % {"values": ", ".join(map(str, unknown))}
                         if unknown else None)
     if field.is_relation:
