@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from . import hooks, permissions
 from .converters import MAX_ID
 from .desk_models import AssignMode, AssignmentRule
-from .models import Ticket
+from .models import Team, Ticket
 
 CONDITION_FIELDS = ("kind", "service", "configuration_item", "organization", "channel", "priority", "impact",
                     "urgency")
@@ -91,6 +91,15 @@ def validate_conditions(conditions):
             else:
                 normalized[key] = list(dict.fromkeys(clean))
     return normalized, errors
+
+
+def team_for_assignee(ticket, assignee):
+    """The team a ticket keeps when `assignee` takes it: its own when the assignee is a member (or it has
+    none), else the assignee's first team by name (None when they have no team)."""
+    if not ticket.team_id or Team.members.through.objects.filter(team_id=ticket.team_id,
+                                                                 user_id=assignee.pk).exists():
+        return ticket.team
+    return Team.objects.filter(members=assignee).order_by("name").first()
 
 
 # --- matching and choosing --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import hooks, permissions, services
+from . import assignment, hooks, permissions, services
 from .converters import MAX_ID, parse_id
 from .models import Team, Ticket
 from .workflow import TransitionError
@@ -105,9 +105,8 @@ def _assign(ticket, actor, params):
     if ticket.state in workflow.closed_states:
         raise Refused(_("It is %(state)s and can no longer be reassigned.") % {"state": workflow.label(ticket.state)})
     team, assignee = params["team"], params["assignee"]
-    if assignee is not None and team is None and ticket.team_id and not Team.members.through.objects.filter(
-            team_id=ticket.team_id, user_id=assignee.pk).exists():
-        team = Team.objects.filter(members=assignee).order_by("name").first()  # the assignee's own team
+    if assignee is not None and team is None and ticket.team_id:
+        team = assignment.team_for_assignee(ticket, assignee)
         if team is None:
             raise Refused(_("%(user)s is not a member of its team.") % {"user": assignee.get_username()})
     services.assign(ticket, actor, team=team, assignee=assignee)
