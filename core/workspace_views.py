@@ -20,14 +20,6 @@ TRIAGE_COLUMNS = ui.ticket_columns("number", "title", "state", "priority", "team
                                    "updated")
 
 
-def prepare_rows(rows):
-    """Set .url and .state_text on core.Ticket rows of any kind (no query)."""
-    for row in rows:
-        row.url = ui.ticket_url(row)
-        row.state_text = str(ui.state_label(row))
-    return rows
-
-
 @login_required
 def triage(request):
     """Open tickets of every kind with no team or no assignee, most urgent first, keyset-paged."""
@@ -36,7 +28,7 @@ def triage(request):
     queryset = queries.triage(request.user)
     page = ui.keyset_page(queryset, queries.TRIAGE_ORDERING, after=request.GET.get("after", ""),
                           before=request.GET.get("before", ""))
-    prepare_rows(page.rows)
+    ui.prepare_rows(page.rows)
     total = counting.count_or_estimate(queryset)
     context = {
         "page": page, "query": ui.query_without(request, "after", "before"),
