@@ -91,9 +91,6 @@ def saved_views(user, kind):
 def save_filter(user, kind, name, query, team=None):
     """Create or replace the user's view `name`; `team` (one of the user's teams) shares it."""
     if team is not None and not team.members.filter(pk=user.pk).exists():
-        from django.core.exceptions import ValidationError
-        from django.utils.translation import gettext as _
-
         raise ValidationError({"team": _("You can share a view only with a team you belong to.")})
     saved, _created = SavedFilter.objects.update_or_create(user=user, kind=kind, name=name.strip(),
                                                            defaults={"query": query[:2000], "team": team})

@@ -10,13 +10,12 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from . import hooks, permissions
+from .converters import MAX_ID
 from .desk_models import AssignMode, AssignmentRule
-from .models import Ticket
+from .models import Team, Ticket
 
 CONDITION_FIELDS = ("kind", "service", "configuration_item", "organization", "channel", "priority", "impact",
                     "urgency")
-MAX_ID = 2 ** 63 - 1
-STAFF_ROLES = (permissions.AGENT, permissions.MANAGER, permissions.CHANGE_AUTHORITY, permissions.ADMIN)
 
 
 # --- which fields may be conditions -----------------------------------------------------------
@@ -54,7 +53,7 @@ def trigger_fields(ticket):
 def _check_values(field, values):
     """(clean values, error message or None) for one condition."""
     if field.name == "kind":
-        unknown = [v for v in values if v not in hooks.ticket_kinds]
+        unknown = [v for v in values if not isinstance(v, str) or v not in hooks.ticket_kinds]
         return values, (_("Unknown kind: %(values)s.") % {"values": ", ".join(map(str, unknown))}
                         if unknown else None)
     if field.is_relation:
@@ -94,6 +93,15 @@ def validate_conditions(conditions):
     return normalized, errors
 
 
+def team_for_assignee(ticket, assignee):
+    """The team a ticket keeps when `assignee` takes it: its own when the assignee is a member (or it has
+    none), else the assignee's first team by name (None when they have no team)."""
+    if not ticket.team_id or Team.members.through.objects.filter(team_id=ticket.team_id,
+                                                                 user_id=assignee.pk).exists():
+        return ticket.team
+    return Team.objects.filter(members=assignee).order_by("name").first()
+
+
 # --- matching and choosing --------------------------------------------------------------------------
 
 def matches(rule, ticket):
@@ -118,7 +126,7 @@ def find_rule(ticket):
 
 def eligible_members(team_id):
     """Ids of the team's active members who are service desk staff."""
-    staff = Q(groups__name__in=STAFF_ROLES) | Q(is_superuser=True)
+    staff = Q(groups__name__in=permissions.STAFF_ROLES) | Q(is_superuser=True)
     return get_user_model().objects.filter(staff, teams__id=team_id, is_active=True).values("pk").distinct()
 
 

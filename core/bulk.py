@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import hooks, permissions, services
+from . import assignment, hooks, permissions, services
+from .converters import MAX_ID, parse_id
 from .models import Team, Ticket
 from .workflow import TransitionError
 
@@ -19,7 +20,6 @@ ASSIGN, TRANSITION, NOTE = "assign", "transition", "note"
 ACTIONS = {ASSIGN: gettext_lazy("Assign"), TRANSITION: gettext_lazy("Change state"),
            NOTE: gettext_lazy("Add a work note")}
 MAX_TICKETS = 200
-MAX_ID = 2**63 - 1
 
 
 class Refused(Exception):
@@ -56,7 +56,8 @@ def _user(value, actor):
         return None
     if value == "me":
         return actor
-    user = get_user_model().objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+    pk = parse_id(value)
+    user = get_user_model().objects.filter(pk=pk, is_active=True).first() if pk else None
     if user is None:
         raise ValidationError({"assignee": _("Choose an active user, or “me”.")})
     return user
@@ -65,7 +66,8 @@ def _user(value, actor):
 def _team(value):
     if value in (None, ""):
         return None
-    team = Team.objects.filter(pk=value).first() if str(value).isdigit() else None
+    pk = parse_id(value)
+    team = Team.objects.filter(pk=pk).first() if pk else None
     if team is None:
         raise ValidationError({"team": _("Choose an existing team.")})
     return team
@@ -103,20 +105,22 @@ def _assign(ticket, actor, params):
     if ticket.state in workflow.closed_states:
         raise Refused(_("It is %(state)s and can no longer be reassigned.") % {"state": workflow.label(ticket.state)})
     team, assignee = params["team"], params["assignee"]
-    if assignee is not None and team is None and ticket.team_id and not Team.members.through.objects.filter(
-            team_id=ticket.team_id, user_id=assignee.pk).exists():
-        team = Team.objects.filter(members=assignee).order_by("name").first()  # the assignee's own team
+    if assignee is not None and team is None and ticket.team_id:
+        team = assignment.team_for_assignee(ticket, assignee)
         if team is None:
             raise Refused(_("%(user)s is not a member of its team.") % {"user": assignee.get_username()})
     services.assign(ticket, actor, team=team, assignee=assignee)
 
 
 def _transition(ticket, actor, params):
-    move = hooks.ticket_kinds[ticket.kind].workflow.get(ticket.state, params["to"])
+    """Through the kind's own transition service when it has one (e.g. resolving a major incident ends its
+    outage), as the ticket page and the API do."""
+    kind = hooks.ticket_kinds[ticket.kind]
+    move = kind.workflow.get(ticket.state, params["to"])
     allowed = set(move.required) | set(move.optional) if move else set()
     fields = {k: v for k, v in params["fields"].items() if k in allowed}
-    services.transition_ticket(ticket, actor, params["to"], fields, comment=params["comment"],
-                               internal_comment=True)
+    transition = kind.transition_service or services.transition_ticket
+    transition(ticket, actor, params["to"], fields, comment=params["comment"], internal_comment=True)
 
 
 def _note(ticket, actor, params):

@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import hooks
+from .converters import ASCII_DIGITS, MAX_ID, parse_id
 from .models import Channel, Impact, Organization, Priority, Team, Urgency
 
-MAX_ID = 2**63 - 1
 ID_BOUNDS = {"min_value": 1, "max_value": MAX_ID}
 
 
@@ -21,7 +21,7 @@ class BoundedIdsField(filters.fields.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value:
-            if str(pk).isdigit() and int(pk) > MAX_ID:
+            if str(pk).isdigit() and parse_id(pk) is None:
                 raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
                                             params={"value": pk})
         return super()._check_values(value)
@@ -94,7 +94,7 @@ class TicketFilterSet(filters.FilterSet):
             return queryset
         prefix = self.ticket_kind().prefix
         digits = value[len(prefix):] if value.upper().startswith(prefix) else value
-        if digits.isdigit() and len(digits) <= 18:
+        if ASCII_DIGITS.fullmatch(digits) and len(digits) <= 18:
             return queryset.filter(number=f"{prefix}{int(digits):07d}")
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
@@ -110,8 +110,8 @@ class TicketFilterSet(filters.FilterSet):
             return queryset.filter(assignee=self.request.user) if self.request else queryset.none()
         if value == "none":
             return queryset.filter(assignee__isnull=True)
-        if value.isdigit() and int(value) <= MAX_ID:
-            return queryset.filter(assignee_id=int(value))
+        if (pk := parse_id(value)) is not None:
+            return queryset.filter(assignee_id=pk)
         return queryset.none()
 
     def filter_sla_breached(self, queryset, name, value):

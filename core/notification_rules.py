@@ -118,10 +118,8 @@ def _watcher_notices(ticket, comment, state_changed, watcher_ids, users):
         return _message(ticket, _("%(number)s is now %(state)s")
                         % {"number": ticket.number, "state": _state_label(ticket)})
 
-    notices = []
-    for pk in watcher_ids:
-        user = users.get(pk)
-        # A requester keeps hearing of a watched ticket only while they may still see it.
-        if user is not None and (permissions.is_agent(user) or permissions.can_view(user, ticket)):
-            notices.append(notifications.Notice(user, Event.WATCHED_UPDATED, ticket, render))
-    return notices
+    watchers = [users[pk] for pk in watcher_ids if pk in users]
+    # A requester keeps hearing of a watched ticket only while they may still see it.
+    seeing = permissions.requesters_who_see(ticket, [u for u in watchers if not permissions.is_agent(u)])
+    return [notifications.Notice(user, Event.WATCHED_UPDATED, ticket, render) for user in watchers
+            if permissions.is_agent(user) or user.pk in seeing]

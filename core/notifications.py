@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 
+from . import permissions
 from .models import Notification, NotificationPreference, Outbox
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,8 @@ def users_by_id(ids):
     ids = {pk for pk in ids if pk}
     if not ids:
         return {}
-    users = get_user_model().objects.filter(pk__in=ids, is_active=True).select_related("profile")
+    users = list(get_user_model().objects.filter(pk__in=ids, is_active=True).select_related("profile"))
+    permissions.preload_roles(users)
     return {user.pk: user for user in users}
 
 

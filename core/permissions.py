@@ -5,6 +5,7 @@ from django.db.models import Q
 REQUESTER, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN = "requester", "agent", "manager", "change authority", "admin"
 INTEGRATION = "integration"  # monitoring and other systems that post events
 ROLES = [REQUESTER, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN, INTEGRATION]
+STAFF_ROLES = (AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN)  # service desk staff (is_agent)
 
 
 def role_names(user):
@@ -25,7 +26,7 @@ def has_role(user, *roles):
 
 def is_agent(user):
     """Service desk staff: agents, managers, change authorities and admins work on every ticket."""
-    return has_role(user, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN)
+    return has_role(user, *STAFF_ROLES)
 
 
 def is_manager(user):
@@ -39,6 +40,35 @@ def requester_scope(user):
     if profile and profile.organization_id and profile.organization.requesters_see_organization_tickets:
         q |= Q(organization_id=profile.organization_id)
     return q
+
+
+def preload_roles(users):
+    """Fill the role cache of many users with one query, so is_agent() on each asks nothing more."""
+    users = [user for user in users if getattr(user, "_role_names", None) is None]
+    if not users:
+        return
+    from django.contrib.auth import get_user_model
+
+    names = {}
+    for user_id, name in get_user_model().groups.through.objects.filter(
+            user_id__in=[user.pk for user in users]).values_list("user_id", "group__name"):
+        names.setdefault(user_id, set()).add(name)
+    for user in users:
+        user._role_names = names.get(user.pk, set()) | ({ADMIN} if user.is_superuser else set())
+
+
+def requesters_who_see(ticket, users):
+    """The ids of `users` (requesters) who may see `ticket`, in one query: requester_scope seen from the ticket."""
+    ids = [user.pk for user in users]
+    if not ids:
+        return set()
+    from django.contrib.auth import get_user_model
+
+    q = Q(pk__in=[pk for pk in (ticket.requester_id, ticket.created_by_id) if pk])
+    if ticket.organization_id:
+        q |= Q(profile__organization_id=ticket.organization_id,
+               profile__organization__requesters_see_organization_tickets=True)
+    return set(get_user_model().objects.filter(q, pk__in=ids).values_list("pk", flat=True))
 
 
 def visible_tickets(user, queryset):

@@ -34,11 +34,6 @@ def canned_responses_for(user):
     return responses.filter(Q(team__isnull=True) | Q(team__members=user), active=True).distinct()
 
 
-def usable_canned_responses(user):
-    """What a user may insert into a reply: the active responses they can see."""
-    return canned_responses_for(user).filter(active=True)
-
-
 ROW_RELATED = ("team", "assignee")
 ROW_FIELDS = ("number", "kind", "title", "state", "priority", "created_at", "updated_at", "sla_due_at",
               "team__name", "assignee__username", "assignee__first_name", "assignee__last_name")

@@ -6,17 +6,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import hooks, permissions
+from .converters import parse_id
 from .models import LinkKind, Team, Ticket
 from .widgets import (CIPickerWidget, OrganizationPickerWidget, ServicePickerWidget, TicketPickerWidget,
                       UserPickerWidget, label_empty_choices_any, relabel_blank_choice)
 
-STAFF_ROLES = [permissions.AGENT, permissions.MANAGER, permissions.CHANGE_AUTHORITY, permissions.ADMIN]
 DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
 
 
 def staff_users():
-    return get_user_model().objects.filter(groups__name__in=STAFF_ROLES, is_active=True).distinct().order_by(
-        "first_name", "username")
+    return get_user_model().objects.filter(groups__name__in=permissions.STAFF_ROLES, is_active=True).distinct() \
+        .order_by("first_name", "username")
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -111,8 +111,8 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         team_id = self.data.get("team") or (team.pk if team else None)
         users = staff_users()
-        self.fields["assignee"].queryset = users.filter(teams__pk=team_id) if str(team_id or "").isdigit() \
-            else users
+        team_id = parse_id(team_id)
+        self.fields["assignee"].queryset = users.filter(teams__pk=team_id) if team_id else users
 
 
 class TransitionForm(forms.Form):

@@ -259,6 +259,14 @@ def state_label(ticket):
     return kind.workflow.label(ticket.state) if kind else ticket.state
 
 
+def prepare_rows(rows):
+    """Set .url and .state_text on core.Ticket rows of any kind (no query)."""
+    for row in rows:
+        row.url = ticket_url(row)
+        row.state_text = str(state_label(row))
+    return rows
+
+
 def open_tickets_q():
     """Q matching tickets in an open state of their kind."""
     q = Q(pk__in=[])

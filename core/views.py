@@ -66,11 +66,7 @@ WORK_COLUMNS = ui.ticket_columns("number", "title", "state", "priority", "team",
 
 
 def _rows(queryset, ordering=("priority", "-id")):
-    rows = list(queryset.select_related(*ROW_RELATED).order_by(*ordering)[:HOME_LIST_SIZE])
-    for row in rows:
-        row.url = ui.ticket_url(row)
-        row.state_text = str(ui.state_label(row))
-    return rows
+    return ui.prepare_rows(list(queryset.select_related(*ROW_RELATED).order_by(*ordering)[:HOME_LIST_SIZE]))
 
 
 def _table(rows, columns=TICKET_COLUMNS):

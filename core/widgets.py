@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .converters import parse_id
+
 ANY = _("Any")
 
 
@@ -51,7 +53,7 @@ class SearchPickerWidget(forms.Widget):
         attrs = self.build_attrs(self.attrs, attrs)
         element_id = attrs.get("id") or f"id_{name}"
         value = "" if value is None else str(value)
-        label = self.value_label(value) if value.isdigit() else ""
+        label = self.value_label(value) if parse_id(value) else ""
         fill = format_html(" data-picker-fill='{}'", json.dumps(self.fill)) if self.fill else ""
         return format_html(
             '<span class="picker">'

@@ -2,31 +2,22 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import bulk, counting, hooks, permissions, queries, ui
 from .models import Team, Ticket
+from .ticket_forms import staff_users
+from .views import _safe_next
 from .widgets import relabel_blank_choice
 
 TRIAGE_COLUMNS = ui.ticket_columns("number", "title", "state", "priority", "team", "assignee", "sla_due",
                                    "updated")
-STAFF_ROLES = [permissions.AGENT, permissions.MANAGER, permissions.CHANGE_AUTHORITY, permissions.ADMIN]
-
-
-def prepare_rows(rows):
-    """Set .url and .state_text on core.Ticket rows of any kind (no query)."""
-    for row in rows:
-        row.url = ui.ticket_url(row)
-        row.state_text = str(ui.state_label(row))
-    return rows
 
 
 @login_required
@@ -37,7 +28,7 @@ def triage(request):
     queryset = queries.triage(request.user)
     page = ui.keyset_page(queryset, queries.TRIAGE_ORDERING, after=request.GET.get("after", ""),
                           before=request.GET.get("before", ""))
-    prepare_rows(page.rows)
+    ui.prepare_rows(page.rows)
     total = counting.count_or_estimate(queryset)
     context = {
         "page": page, "query": ui.query_without(request, "after", "before"),
@@ -81,8 +72,7 @@ def bulk_bar_context(request, kind=None):
     for registered in _kinds(kind):
         for state, label in registered.workflow.states.items():
             states.setdefault(state, str(label))
-    agents = (get_user_model().objects.filter(groups__name__in=STAFF_ROLES, is_active=True).distinct()
-              .order_by("first_name", "username").only("username", "first_name", "last_name"))
+    agents = staff_users().only("username", "first_name", "last_name")
     form = transition_fields_form(kind)
     return {
         "bulk_actions": [(key, str(label)) for key, label in bulk.ACTIONS.items()],
@@ -108,13 +98,6 @@ def result_messages(request, result):
         messages.warning(request, _("Refused: %(tickets)s") % {"tickets": refused})
 
 
-def _next(request):
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse("home")
-
-
 @login_required
 @require_POST
 def ticket_bulk(request):
@@ -127,6 +110,6 @@ def ticket_bulk(request):
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         return render(request, "core/action_error.html", {
-            "title": _("Bulk action not applied"), "errors": errors, "next": _next(request)}, status=400)
+            "title": _("Bulk action not applied"), "errors": errors, "next": _safe_next(request, reverse("home"))}, status=400)
     result_messages(request, result)
-    return HttpResponseRedirect(_next(request))
+    return HttpResponseRedirect(_safe_next(request, reverse("home")))

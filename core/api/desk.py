@@ -8,13 +8,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import assignment, canned, desk_services, permissions, queries
+from core.converters import parse_id
 from core.desk_models import AssignMode, AssignmentRule, CannedResponse, unknown_placeholder_message
 from core.models import Team, Ticket
 
 from .directory import BoundedLookupMixin
 from .pagination import KeysetPagination
 from .schema import ERRORS
-from .serializers import MAX_ID, SafePrimaryKeyRelatedField
+from .serializers import SafePrimaryKeyRelatedField
 
 
 class StaffReadManagerWrite(drf_permissions.BasePermission):
@@ -133,9 +134,9 @@ class CannedResponseViewSet(ConfigViewSet):
         response = self.get_object()
         if not response.active:
             raise exceptions.NotFound()
-        raw = request.query_params.get("ticket", "")
-        if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        ticket_id = parse_id(request.query_params.get("ticket", ""))
+        if ticket_id is None:
             raise exceptions.ValidationError({"ticket": [_("A ticket id is required.")]})
         tickets = permissions.visible_tickets(request.user, Ticket.objects.select_related("requester", "team"))
-        ticket = get_object_or_404(tickets, pk=int(raw))
+        ticket = get_object_or_404(tickets, pk=ticket_id)
         return Response({"body": canned.render(response.body, ticket, request.user)}, status=status.HTTP_200_OK)

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import account_services, permissions
+from core.converters import parse_id
 from core.models import ApiToken, Organization, Team
 
 from .pagination import NamePagination
@@ -204,9 +205,9 @@ class UserViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
         if role := search_text(self.request, "role"):
             users = users.filter(groups__name=role)
         if team := params.get("team", "").strip():
-            if not team.isdigit() or int(team) > MAX_ID:
+            if (team_id := parse_id(team)) is None:
                 raise exceptions.ValidationError({"team": [_("A team id is required.")]})
-            users = users.filter(teams__id=int(team))
+            users = users.filter(teams__id=team_id)
         return users
 
 

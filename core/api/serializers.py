@@ -7,10 +7,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import hooks, permissions
+from core.converters import MAX_ID, parse_id
 from core.models import Attachment, AuditEntry, Comment, LinkKind, Ticket, TicketLink
 
 
-MAX_ID = 2**63 - 1
 
 
 class SafePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -18,6 +18,8 @@ class SafePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def to_internal_value(self, data):
         if isinstance(data, str) and data.strip().lstrip("-").isdigit():
+            if parse_id(data) is None:
+                self.fail("does_not_exist", pk_value=data)
             data = int(data)
         if isinstance(data, int) and not isinstance(data, bool) and not 0 < data <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)

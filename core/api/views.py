@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from core import notification_services, permissions
 from core import services as core_services
+from core.converters import ASCII_DIGITS
 from core.models import ApiToken, Attachment, AuditEntry, Channel, Comment, Ticket, TicketLink
 
 from .errors import PreconditionFailed
@@ -36,7 +37,7 @@ def parse_if_match(header):
         tag = tag.strip()
         tag = tag[2:] if tag.startswith("W/") else tag
         tag = tag.strip('"')
-        if tag.isdigit() and len(tag) < 19:
+        if ASCII_DIGITS.fullmatch(tag) and len(tag) < 19:
             versions.append(int(tag))
     return versions
 

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from core import account_services, permissions
+from core import account_services, assignment, permissions
 from core import services as core_services
 from core.ticket_forms import AttachmentForm, LinkForm, NoteForm, ReassignForm, ReplyForm
 from core.workflow import TransitionError
@@ -43,9 +43,7 @@ class TicketActionView(TicketDetailView):
     def act_assign_me(self, ticket):
         self.require_agent()
         user = self.request.user
-        team = ticket.team if ticket.team and ticket.team.members.filter(pk=user.pk).exists() else None
-        if ticket.team_id and team is None:
-            team = user.teams.order_by("name").first()
+        team = assignment.team_for_assignee(ticket, user)
         try:
             core_services.assign(ticket, user, team=team, assignee=user)
         except ValidationError as exc:

@@ -246,6 +246,8 @@ def test_manager_crud(api_as):
     ({"conditions": {"priority": 7}}, "conditions"),
     ({"conditions": {"kind": "incident", "service": "x"}}, "conditions"),
     ({"conditions": ["kind"]}, "conditions"),
+    ({"conditions": {"kind": [{"name": "incident"}]}}, "conditions"),
+    ({"conditions": {"kind": [["incident"]]}}, "conditions"),
     ({"team": 999999}, "team"),
     ({"team": 2 ** 70}, "team"),
     ({"assign": "random"}, "assign"),

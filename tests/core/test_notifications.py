@@ -10,6 +10,7 @@ from core.notifications import queue_emails
 from incidents import services as incident_services
 from incidents import workflow
 from tests.support import factories
+from tests.support.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +163,25 @@ def test_watchers_get_public_replies_and_state_changes_only(people):
     assert inbox(p["carol"]) == [Event.WATCHED_UPDATED] * 2
     core_services.update_ticket(incident, p["alice"], {"impact": 1})
     assert len(inbox(p["carol"])) == 2
+
+
+def test_telling_watchers_costs_the_same_queries_for_few_or_many(people):
+    p = people
+    organization = p["requester"].profile.organization
+    organization.requesters_see_organization_tickets = True
+    organization.save()
+
+    core_services.add_comment(p["incident"], p["alice"], "First reply")  # the first one also stamps first response
+
+    def reply_cost(watchers):
+        for user in watchers:
+            notification_services.watch_ticket(p["incident"], user)
+        return count_queries(lambda: core_services.add_comment(p["incident"], p["alice"], "Update"))
+
+    few = reply_cost([p["bob"], factories.requester(username="colleague", organization=organization)])
+    many = reply_cost([factories.agent(username=f"watcher{i}") for i in range(8)]
+                      + [factories.requester(username=f"colleague{i}", organization=organization) for i in range(4)])
+    assert many == few
 
 
 def test_a_watcher_is_not_told_of_their_own_change(people):

@@ -335,3 +335,14 @@ def test_saved_view_bad_input_is_400(agent, team):
                                                                           "team": "abc"}):
         assert client.post(reverse("saved_filter_save"), data).status_code == 400
     assert not SavedFilter.objects.exists()
+
+
+def test_bulk_transition_goes_through_the_kinds_own_service(agent):
+    """Resolving a major incident in bulk ends its outage, as resolving it on its page does."""
+    major = factories.incident(agent, title="Major")
+    major = incident_services.update_incident(major, agent, {"is_major": True,
+                                                             "service": factories.ServiceFactory()})
+    assert major.outage_start is not None and major.outage_end is None
+    result = bulk.bulk_apply(agent, [major.pk], "transition", {"to": "resolved", "fields": RESOLVE})
+    assert result["done"] == [major.number]
+    assert Incident.objects.get(pk=major.pk).outage_end is not None
