@@ -75,7 +75,7 @@
       fetch(target.dataset.agentsUrl.replace("/0/", "/" + encodeURIComponent(target.value) + "/"),
             {credentials: "same-origin"})
         .then(function (response) { return response.text(); })
-        .then(function (html) { assignee.innerHTML = html; });
+        .then(function (html) { assignee.innerHTML = html; assignee.dataset.team = target.value; });
     }
   });
 })();

@@ -22,7 +22,9 @@ def test_reassign_then_resolve_parent_with_children(page, live_server):
     page.goto(f"{live_server.url}/incidents/{parent.pk}/")
     page.click("summary:has-text('Reassign')")
     page.select_option("#reassign-team", label="Network")
-    page.wait_for_selector(f"select[name=assignee] option[value='{network_agent.pk}']", state="attached")
+    # the team's agents replace the list (data-team marks which team it shows)
+    page.wait_for_selector(f"select[name=assignee][data-team='{network.pk}'] option[value='{network_agent.pk}']",
+                           state="attached")
     page.select_option("select[name=assignee]", str(network_agent.pk))
     page.click("details[open] button:has-text('Reassign')")
     page.wait_for_selector("#field-assignee:has-text('Nat Ops')")
