@@ -55,9 +55,9 @@ class ConfigurationItemForm(forms.ModelForm):
     def _chosen_class(self):
         raw = self.data.get("ci_class") if self.is_bound else None
         if raw:
-            return CIClass.objects.filter(pk=raw).first() if str(raw).isdigit() else None
+            return CIClass.objects.filter(pk=raw).first() if str(raw).isascii() and str(raw).isdigit() else None
         initial = self.initial.get("ci_class")
-        if initial and str(initial).isdigit() and int(initial) != self.instance.ci_class_id:
+        if initial and str(initial).isascii() and str(initial).isdigit() and int(initial) != self.instance.ci_class_id:
             return CIClass.objects.filter(pk=initial).first()
         return self.instance.ci_class if self.instance.ci_class_id else None
 

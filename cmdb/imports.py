@@ -132,7 +132,7 @@ def _ci_data(row, lookups):
     service = _text(row, "service")
     if service:
         service_id = lookups.services.get(service)
-        if service_id is None and service.isdigit() and int(service) in lookups.service_ids:
+        if service_id is None and service.isascii() and service.isdigit() and int(service) in lookups.service_ids:
             service_id = int(service)
         if service_id is None:
             errors["service"] = [_("Unknown service “%(name)s”.") % {"name": service}]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import hooks, ui
+from core.converters import parse_id
 
 from . import graph, queries, services
 from .filters import ConfigurationItemFilter
@@ -59,7 +60,7 @@ def _ticket_rows(ci):
 
 def _depth(request):
     raw = request.GET.get("depth", "")
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 20 else 5
+    return int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 20 else 5
 
 
 @login_required
@@ -129,7 +130,7 @@ def ci_edit(request, pk):
             messages.success(request, _("Configuration item %(name)s was saved.") % {"name": saved.name})
             return redirect("cmdb:ci_detail", pk=saved.pk)
         return render(request, "cmdb/ci_form.html", {"form": form, "ci": ci}, status=400)
-    initial = {"ci_class": request.GET["ci_class"]} if request.GET.get("ci_class", "").isdigit() else {}
+    initial = {"ci_class": request.GET["ci_class"]} if parse_id(request.GET.get("ci_class")) else {}
     form = ConfigurationItemForm(instance=ci, initial=initial)
     return render(request, "cmdb/ci_form.html", {"form": form, "ci": ci})
 

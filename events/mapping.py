@@ -72,7 +72,7 @@ def resolve_ci(signal, rules):
         if ci is not None:
             return ci
     if signal.ci_ref:
-        if signal.ci_ref.isdigit():
+        if signal.ci_ref.isascii() and signal.ci_ref.isdigit():
             ci = _candidates().filter(pk=int(signal.ci_ref)).first()
             if ci:
                 return ci

@@ -185,7 +185,7 @@ def parse_key(group_by, value):
     value = (str(value) if value is not None else "").strip().lower()
     if value in ("", "none"):
         return value or None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise ValidationError({"value": [_("Enter a number or “none”.")]})
     return int(value)
 

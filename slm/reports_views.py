@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.converters import MAX_ID
+from core.converters import parse_id
 from core.services import PermissionDeniedError
 
 from . import reports, reports_service, reviews, surveys
@@ -139,8 +139,8 @@ def review_list(request):
     _require_agent(request)
     qs = reviews.reviews_for(request.user)
     service = request.GET.get("service", "")
-    if service.isdigit() and int(service) <= MAX_ID:
-        qs = qs.filter(service_id=int(service))
+    if parse_id(service) is not None:
+        qs = qs.filter(service_id=parse_id(service))
     return render(request, "slm/reports/review_list.html", {"reviews": qs[:200]})
 
 

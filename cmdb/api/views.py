@@ -32,7 +32,7 @@ class CSVRenderer(renderers.BaseRenderer):
 
 def _max_depth(request):
     raw = request.query_params.get("max_depth", "10")
-    if not raw.isdigit() or not 0 < int(raw) <= queries.MAX_DEPTH_LIMIT:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= queries.MAX_DEPTH_LIMIT:
         raise ValidationError({"max_depth": [_("Enter a whole number from 1 to %(max)d.") % {
             "max": queries.MAX_DEPTH_LIMIT}]})
     return int(raw)

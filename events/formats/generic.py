@@ -35,7 +35,7 @@ def _clean_item(item):
     }
     ci_id = item.get("ci_id")
     if ci_id not in (None, ""):
-        if isinstance(ci_id, bool) or not str(ci_id).isdigit():
+        if isinstance(ci_id, bool) or not (str(ci_id).isascii() and str(ci_id).isdigit()):
             check.add("ci_id", _("A valid integer is required."))
         else:
             payload["ci_id"] = int(ci_id)

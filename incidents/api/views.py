@@ -4,8 +4,8 @@ from rest_framework import exceptions, viewsets
 
 from core.api.directory import BoundedLookupMixin
 from core.api.pagination import NamePagination
-from core.api.serializers import MAX_ID
 from core.api.views import TicketViewSet
+from core.converters import parse_id
 from incidents import queries, services
 from incidents.filters import ORDERINGS, IncidentFilter
 from incidents.models import Category
@@ -49,9 +49,9 @@ class CategoryViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
             return categories
         params = self.request.query_params
         if (parent := params.get("parent", "").strip()):
-            if not parent.isdigit() or int(parent) > MAX_ID:
+            if parse_id(parent) is None:
                 raise exceptions.ValidationError({"parent": [_("A category id is required.")]})
-            categories = categories.filter(parent_id=int(parent))
+            categories = categories.filter(parent_id=parse_id(parent))
         if params.get("top_level", "").lower() in ("1", "true"):
             categories = categories.filter(parent__isnull=True)
         return categories

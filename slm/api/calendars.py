@@ -147,7 +147,7 @@ class CalendarViewSet(ConfigurationViewSet):
         calendar = self.get_object()
         start = parse_instant(request.query_params, "start")
         raw = request.query_params.get("seconds", "").strip()
-        if not raw.isdigit() or int(raw) > MAX_SECONDS:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_SECONDS:
             raise ValidationError({"seconds": [_("Enter a whole number of seconds from 0 to %(max)d.") % {
                 "max": MAX_SECONDS}]})
         try:

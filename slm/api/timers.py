@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from core import permissions
 from core.api.directory import BoundedLookupMixin
 from core.api.pagination import NamePagination
-from core.api.serializers import MAX_ID
+from core.converters import MAX_ID, parse_id
 from core.models import Ticket
 from slm import clock, queries, services
 from slm.models import SLATimer, SLATimerEvent
@@ -89,9 +89,9 @@ class TimerViewSet(BoundedLookupMixin, viewsets.ReadOnlyModelViewSet):
         timers = queries.visible_timers(self.request.user)
         ticket = self.request.query_params.get("ticket", "").strip()
         if self.action == "list" and ticket:
-            if not ticket.isdigit() or int(ticket) > MAX_ID:
+            if parse_id(ticket) is None:
                 raise ValidationError({"ticket": [_("A ticket id is required.")]})
-            timers = timers.filter(ticket_id=int(ticket))
+            timers = timers.filter(ticket_id=parse_id(ticket))
         return timers
 
     @extend_schema(request=RepairSerializer, responses={200: {"type": "object"}})
