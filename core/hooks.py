@@ -34,6 +34,7 @@ class TicketKind:
     queue_columns: tuple = ("number", "title", "state", "priority", "service", "team", "assignee", "sla_due",
                             "updated")
     template_dir: str = ""  # the kind's template folder; templates there override templates/tickets/
+    requester_visible: bool = True  # False: internal records (problems) no requester ever sees, even their own
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -61,6 +62,10 @@ ticket_panels: list[tuple] = []
 
 def register_kind(kind: TicketKind):
     ticket_kinds[kind.kind] = kind
+
+
+def requester_hidden_kinds():
+    return [key for key, kind in ticket_kinds.items() if not kind.requester_visible]
 
 
 def kind_of(model_or_ticket):

@@ -2,6 +2,8 @@
 
 from django.db.models import Q
 
+from . import hooks
+
 REQUESTER, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN = "requester", "agent", "manager", "change authority", "admin"
 INTEGRATION = "integration"  # monitoring and other systems that post events
 ROLES = [REQUESTER, AGENT, MANAGER, CHANGE_AUTHORITY, ADMIN, INTEGRATION]
@@ -60,7 +62,7 @@ def preload_roles(users):
 def requesters_who_see(ticket, users):
     """The ids of `users` (requesters) who may see `ticket`, in one query: requester_scope seen from the ticket."""
     ids = [user.pk for user in users]
-    if not ids:
+    if not ids or ticket.kind in hooks.requester_hidden_kinds():
         return set()
     from django.contrib.auth import get_user_model
 
@@ -76,7 +78,9 @@ def visible_tickets(user, queryset):
         return queryset.none()
     if is_agent(user):
         return queryset
-    return queryset.filter(requester_scope(user))
+    hidden = hooks.requester_hidden_kinds()
+    queryset = queryset.filter(requester_scope(user))
+    return queryset.exclude(kind__in=hidden) if hidden else queryset
 
 
 def can_view(user, ticket):
