@@ -2,18 +2,25 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import AGENT, MANAGER
-from core.registry import VIEW_ADD_CHANGE, RegisteredApp
+from core.registry import AGENTS, VIEW_ADD_CHANGE, MenuEntry, RegisteredApp
 
 
 class ProblemsConfig(RegisteredApp, AppConfig):
     name = "problems"
     verbose_name = _("Problem management")
     role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: VIEW_ADD_CHANGE}
+    api_urls = ("problems.api.urls",)
+    web_urls = (("problems/", "problems.urls"),)
+    menu = (
+        MenuEntry(_("Problems"), "problems:list", AGENTS, order=35),
+    )
 
     def ready(self):
         from core import hooks
 
         from . import queries, services
+        from .filters import ProblemFilter
+        from .forms import ProblemForm
         from .models import Problem
         from .workflow import WORKFLOW
 
@@ -22,4 +29,4 @@ class ProblemsConfig(RegisteredApp, AppConfig):
             label=_("problem"), label_plural=_("problems"), url_namespace="problems", requester_visible=False,
             list_queryset=queries.problem_list, detail_queryset=queries.problem_detail,
             create_service=services.create_problem, update_service=services.update_problem,
-            transition_service=services.transition_problem))
+            transition_service=services.transition_problem, form_class=ProblemForm, filterset_class=ProblemFilter))

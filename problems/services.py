@@ -1,12 +1,14 @@
 """Every write to a problem: thin rules over core.services' transition engine."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import services as core_services
-from core.models import Channel, LinkKind, TicketLink
+from core.models import AuditAction, Channel, LinkKind, TicketLink
 
-from .models import Problem
+from .models import InvestigationTask, Problem
 
 
 def _known_error_fields(problem, data):
@@ -79,3 +81,41 @@ def set_incidents(problem, actor, incidents):
             wanted.pop(link.source_id)
     for incident in wanted.values():
         core_services.add_link(incident, actor, problem, LinkKind.CAUSED_BY)
+
+
+# --- investigation tasks (audited on the problem) -----------------------------------------------------------
+
+def _task_audit(problem, actor, changes):
+    core_services._audit(problem, actor, AuditAction.UPDATED, changes)
+
+
+@transaction.atomic
+def add_task(problem, actor, data):
+    task = InvestigationTask(problem=problem, **data)
+    if task.assignee_id and not task.team.members.filter(pk=task.assignee_id).exists():
+        raise ValidationError({"assignee": _("The assignee must be a member of the task's team.")})
+    task.full_clean()
+    task.save()
+    _task_audit(problem, actor, {"investigation_task": [None, f"{task.title} → {task.team.name}"]})
+    return task
+
+
+@transaction.atomic
+def complete_task(task, actor, findings=""):
+    task = InvestigationTask.objects.select_for_update().get(pk=task.pk)
+    if task.state == InvestigationTask.State.DONE:
+        raise ValidationError({"task": _("This task is already done.")})
+    task.state, task.findings, task.completed_at = InvestigationTask.State.DONE, findings.strip(), timezone.now()
+    task.save(update_fields=["state", "findings", "completed_at"])
+    _task_audit(task.problem, actor, {"investigation_task_done": [task.title, task.findings or "✓"]})
+    return task
+
+
+def incident_link(problem, incident_id):
+    return TicketLink.objects.filter(source_id=incident_id, target_id=problem.pk, kind=LinkKind.CAUSED_BY) \
+        .select_related("source", "target").first()
+
+
+@transaction.atomic
+def unlink_incident(link, actor):
+    core_services.remove_link(link, actor)

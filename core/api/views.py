@@ -51,7 +51,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retri
     create_service(actor, data), update_service(ticket, actor, data, expected_version),
     transition_service(ticket, actor, to, data, expected_version, comment=, internal_comment=, **extra)
     transition_extra_args: transition serializer fields passed to transition_service as keyword arguments
-    requester_create_fields: what a requester may set when raising a ticket
+    requester_create_fields: what a requester may set when raising a ticket (empty: requesters may not)
     ordering_map: the FilterSet's `ordering` choice -> sort keys, so sorted lists still page by keyset
     """
 
@@ -140,6 +140,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retri
         data.pop("version", None)
         user = request.user
         if not permissions.is_agent(user):
+            if not self.requester_create_fields:
+                raise exceptions.PermissionDenied(_("Only service desk staff can record this."))
             data = {name: value for name, value in data.items() if name in self.requester_create_fields}
             data["requester"] = user
             data["channel"] = Channel.API if isinstance(request.auth, ApiToken) else Channel.PORTAL

@@ -1,6 +1,6 @@
 """ticket_urls(KindViews(...)): a kind's urlpatterns, with the URL names every ticket template uses."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.urls import path
 
@@ -20,7 +20,7 @@ class KindViews:
     detail: type = TicketDetailView
     edit: type = TicketEditView
     action: type = TicketActionView
-    extra: list = field(default_factory=list)
+    extra: tuple | list = ()
 
 
 def ticket_urls(views: KindViews):

@@ -86,3 +86,10 @@ def incident(actor=None, **data):
     data.setdefault("title", "Printer on floor 3 is offline")
     actor = actor or agent()
     return services.create_incident(actor, data)
+
+
+def problem(actor=None, **data):
+    from problems import services as problem_services
+
+    data.setdefault("title", "Mail server drops connections")
+    return problem_services.create_problem(actor or agent(), data)
