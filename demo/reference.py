@@ -219,4 +219,5 @@ def desk_configuration(users, teams):
     if not AssignmentRule.objects.filter(name="Portal reports to the Service Desk").exists():
         desk_services.save_assignment_rule(users["manager"], {
             "name": "Portal reports to the Service Desk", "order": 10, "active": True,
-            "conditions": {"channel": ["portal"]}, "team": teams["Service Desk"], "assign": "round_robin"})
+            "conditions": {"kind": ["incident"], "channel": ["portal"]}, "team": teams["Service Desk"],
+            "assign": "round_robin"})
