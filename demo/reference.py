@@ -176,6 +176,9 @@ def configuration_items(actor, services, organizations, teams):
     return cis
 
 
+PROBLEM_RESOLUTION_DAYS = {1: 10, 2: 20, 3: 45}
+
+
 def agreement(organization, services, history_days=0):
     """One agreed SLA with a response and a resolution target per priority (24x7) and an availability target,
     valid since before the history starts, so incidents get timers."""
@@ -192,6 +195,10 @@ def agreement(organization, services, history_days=0):
             slm_services.save_target(None, {
                 "agreement": agreement, "name": f"P{priority} {metric.label.lower()}", "metric": metric,
                 "priority": priority, "target_seconds": int(hours * 3600)})
+    for priority, days in PROBLEM_RESOLUTION_DAYS.items():
+        slm_services.save_target(None, {
+            "agreement": agreement, "name": f"Problem P{priority} resolution", "ticket_kind": "problem",
+            "metric": ServiceLevelTarget.Metric.RESOLUTION, "priority": priority, "target_seconds": days * 86400})
     slm_services.save_agreement(agreement, {"status": Agreement.Status.AGREED})
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from core import permissions
 from incidents.models import Incident
 
+from demo import problems as demo_problems
 from demo import reference
 from demo.history import Cast, History
 
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         stats = History(cast, days).run()
         reference.desk_configuration(cast.users, cast.teams)
+        stats["problems"] = demo_problems.seed(cast.users, cast.teams)
         summary = ", ".join(f"{count} {name}" for name, count in stats.items())
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {days} days of history in {time.monotonic() - started:.0f} s ({summary}). "
