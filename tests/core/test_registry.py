@@ -52,7 +52,7 @@ def test_role_permission_counts_and_only_known_apps():
     sync_roles()
     assert set(Group.objects.values_list("name", flat=True)) >= set(p.ROLES)
     assert codenames(p.REQUESTER) == set()
-    assert {name.split(".")[0] for name in codenames(p.AGENT)} == {"core", "incidents", "slm", "cmdb", "events"}
+    assert {name.split(".")[0] for name in codenames(p.AGENT)} == {"core", "incidents", "problems", "slm", "cmdb", "events"}
     assert {name.split(".")[0] for name in codenames(p.INTEGRATION)} == {"events"}
     assert all(name.startswith("events.add_") for name in codenames(p.INTEGRATION))
 
