@@ -106,6 +106,14 @@ def text_similarities(query, documents):
     return [float(value) for value in linear_kernel(matrix[0:1], matrix[1:]).ravel()]
 
 
+def similarities_to_problem(problem, texts):
+    """How much each of `texts` reads like the problem: the higher of its similarity to the problem's whole text
+    and to its title alone (as in scoring)."""
+    whole = text_similarities(_document(problem.title, problem.root_cause, problem.workaround), texts)
+    title = text_similarities(_document(problem.title), texts)
+    return [max(a, b) for a, b in zip(whole, title)]
+
+
 def score_candidates(values, problems):
     """[(problem, score)] with problem.match_reasons set, unsorted."""
     query = _document(values["title"], values["description"])

@@ -134,9 +134,8 @@ def recurrence_after_fix(period, limit=RECURRENCE_PROBLEMS):
         own = linked.get(problem.pk, set())
         later = [i for i in pool if i.created_at > problem.resolved_at]
         alike = [i for i in later if i.pk not in own and _same_ground(problem, i)]
-        texts = matching.text_similarities(
-            matching._document(problem.title, problem.root_cause, problem.workaround),
-            [matching._document(i.title, i.description) for i in alike]) if alike else []
+        texts = matching.similarities_to_problem(
+            problem, [matching._document(i.title, i.description) for i in alike]) if alike else []
         matched = {i.pk for i, text in zip(alike, texts) if text >= RECURRENCE_TEXT_MIN}
         incidents = [i for i in later if i.pk in own or i.pk in matched]
         if incidents:

@@ -126,11 +126,11 @@ def _review_notices(problem):
     return [notifications.Notice(users[pk], NotificationEvent.ASSIGNED, problem, render) for pk in ids if pk in users]
 
 
-def flag_review(problem_id):
+def flag_review(problem_id, today=None):
     """Announce one known error's review once per review date: a conditional UPDATE flags it, and only the call
     that flagged it writes the audit entry, the work note and the notices. True when it did."""
     with transaction.atomic():
-        flagged = review_due().filter(pk=problem_id).update(review_notified_for=F("review_date"))
+        flagged = review_due(today).filter(pk=problem_id).update(review_notified_for=F("review_date"))
         if not flagged:
             return False
         problem = Problem.objects.select_related("team").get(pk=problem_id)
@@ -146,7 +146,7 @@ def flag_review(problem_id):
 def review_known_errors(today=None, batch_size=BATCH):
     """Flag the known errors whose review is due; one bounded batch. Returns (flagged, batch was full)."""
     ids = list(review_due(today).order_by("pk").values_list("pk", flat=True)[:batch_size])
-    return sum(1 for pk in ids if flag_review(pk)), len(ids) == batch_size
+    return sum(1 for pk in ids if flag_review(pk, today)), len(ids) == batch_size
 
 
 # --- after the fix --------------------------------------------------------------------------------------------
