@@ -49,10 +49,13 @@ class KnownErrorSerializer(serializers.Serializer):
 
 
 class SuggestionSerializer(KnownErrorSerializer):
-    score = serializers.FloatField(help_text=_("0..1: shared configuration item, service, category and text."))
+    score = serializers.FloatField(required=False, help_text=_(
+        "With ?incident=: 0..1 from the shared configuration item, service, category and text."))
 
 
-class SuggestionsSerializer(serializers.Serializer):
+class KnownErrorPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text=_("The next page (always null for suggestions)."))
+    previous = serializers.URLField(allow_null=True)
     results = SuggestionSerializer(many=True)
 
 
@@ -75,7 +78,7 @@ class KnownErrorListView(APIView):
                    parameters=[OpenApiParameter("incident", str, description=_("An incident id: its suggestions.")),
                                OpenApiParameter("q", str, description=_("Words in title, root cause or workaround.")),
                                OpenApiParameter("limit", int, description=_("Suggestions to return (1-20)."))],
-                   responses={200: KnownErrorSerializer(many=True), **ERRORS})
+                   responses={200: KnownErrorPageSerializer, **ERRORS})
     def get(self, request):
         raw = request.query_params.get("incident")
         if raw is not None:
@@ -100,7 +103,7 @@ class KnownErrorListView(APIView):
         for problem, score in matching.suggest_known_errors(incident, limit=limit):
             problem.score = score
             rows.append(problem)
-        return Response({"results": SuggestionSerializer(rows, many=True).data})
+        return Response({"next": None, "previous": None, "results": SuggestionSerializer(rows, many=True).data})
 
 
 class ApplyWorkaroundSerializer(serializers.Serializer):
