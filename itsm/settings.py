@@ -243,6 +243,7 @@ CELERY_BEAT_SCHEDULE = {
     "events-process-pending": {"task": "events.process_pending", "schedule": 60.0},
     "slm-sweep-sla-timers": {"task": "slm.sweep_sla_timers", "schedule": SLA_SWEEP_INTERVAL},
     "core-deliver-outbox": {"task": "core.deliver_outbox", "schedule": 300.0},
+    "problems-review-known-errors": {"task": "problems.review_known_errors", "schedule": 86400.0},
 }
 
 REST_FRAMEWORK = {
@@ -271,7 +272,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "core.models.Impact", "LinkKindEnum": "core.models.LinkKind"},
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "core.models.Impact", "LinkKindEnum": "core.models.LinkKind",
+                            "ResolutionCodeEnum": "incidents.models.ResolutionCode"},
 }
 
 LOGGING = {

@@ -2,23 +2,25 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import AGENT, MANAGER
-from core.registry import AGENTS, VIEW_ADD_CHANGE, MenuEntry, RegisteredApp
+from core.registry import AGENTS, MANAGERS, VIEW_ADD_CHANGE, MenuEntry, RegisteredApp
 
 
 class ProblemsConfig(RegisteredApp, AppConfig):
     name = "problems"
     verbose_name = _("Problem management")
     role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: VIEW_ADD_CHANGE}
-    api_urls = ("problems.api.urls",)
-    web_urls = (("problems/", "problems.urls"),)
+    api_urls = ("problems.api.urls", "problems.api.known_error_urls")
+    web_urls = (("problems/workarounds/", "problems.workaround_urls"), ("problems/reports/", "problems.report_urls"),
+                ("problems/", "problems.urls"))
     menu = (
         MenuEntry(_("Problems"), "problems:list", AGENTS, order=35),
+        MenuEntry(_("Problem reports"), "problem_reports:index", MANAGERS, order=80),
     )
 
     def ready(self):
         from core import hooks
 
-        from . import queries, services
+        from . import known_error_panel, known_error_tasks, queries, services  # noqa: F401 (tasks register)
         from .filters import ProblemFilter
         from .forms import ProblemForm
         from .models import Problem
@@ -30,3 +32,4 @@ class ProblemsConfig(RegisteredApp, AppConfig):
             list_queryset=queries.problem_list, detail_queryset=queries.problem_detail,
             create_service=services.create_problem, update_service=services.update_problem,
             transition_service=services.transition_problem, form_class=ProblemForm, filterset_class=ProblemFilter))
+        hooks.register_ticket_panel(30, "problems/_known_errors_panel.html", known_error_panel.panel_context)

@@ -1,0 +1,150 @@
+"""Known-error suggestions for an incident, or for the values of an incident form being typed.
+
+Candidates are known errors (`known_error=True`) whose problem is not closed or cancelled (a resolved problem
+still counts until its fix is verified and it closes). Each is scored as a weighted sum, 0..1:
+
+    configuration item equal  WEIGHT_CI       0.30   the strongest structured signal: the same box fails again
+    service equal             WEIGHT_SERVICE  0.10   broad: never enough on its own
+    category equal            WEIGHT_CATEGORY 0.10   broad ("Hardware"): never enough on its own
+    text similarity           WEIGHT_TEXT     0.50   cosine of TF-IDF vectors, 0..1
+
+Text similarity compares the incident's title + description with the known error's title + root cause +
+workaround and with its title alone, and keeps the higher (a short incident title is not diluted by a long root
+cause): scikit-learn's TfidfVectorizer over character 2- and 3-grams within word boundaries
+(analyzer="char_wb"), fitted on the candidates and the incident together. Character n-grams need no word
+segmentation, so Chinese text matches as well as English, and they tolerate typos and inflections.
+
+Only suggestions scoring at least MIN_SCORE (0.18) are returned: a configuration item alone qualifies, and so do
+service and category together, or text alone from a similarity of 0.36 (a Chinese title that contains the known
+error's title scores about 0.4); a service or a category alone with unrelated text (similarity about 0.05) does
+not. The work is bounded: at most PRESELECT_SHARED known errors sharing the
+configuration item, service or category, topped up with the most recent others to PRESELECT_TOTAL, each text
+clipped to MAX_TEXT characters, so one call costs milliseconds however many known errors exist.
+"""
+
+from django.db.models import Q
+
+from incidents.models import Incident
+
+from .models import Problem
+from .workflow import WORKFLOW
+
+WEIGHT_CI = 0.30
+WEIGHT_SERVICE = 0.10
+WEIGHT_CATEGORY = 0.10
+WEIGHT_TEXT = 0.50
+MIN_SCORE = 0.18
+PRESELECT_SHARED = 200
+PRESELECT_TOTAL = 300
+MAX_TEXT = 2000
+CANDIDATE_FIELDS = ("id", "number", "title", "root_cause", "workaround", "state", "kind", "service_id",
+                    "configuration_item_id", "category_id", "known_error_at", "resolved_at")
+
+
+def _id(value):
+    """An id from a model instance, an int or a digit string (form values), else None."""
+    from core.converters import parse_id
+
+    if value is None or value == "":
+        return None
+    return parse_id(getattr(value, "pk", value))
+
+
+def incident_values(incident_or_values):
+    """{title, description, service, configuration_item, category} of an incident or of a dict of form values."""
+    source = incident_or_values
+    if isinstance(source, Incident):
+        return {"title": source.title or "", "description": source.description or "",
+                "service": source.service_id, "configuration_item": source.configuration_item_id,
+                "category": source.category_id, "incident": source.pk}
+    return {"title": str(source.get("title") or ""), "description": str(source.get("description") or ""),
+            "service": _id(source.get("service")), "configuration_item": _id(source.get("configuration_item")),
+            "category": _id(source.get("category")), "incident": None}
+
+
+def known_errors():
+    """Known errors that can still be suggested: flagged, and not closed or cancelled."""
+    return Problem.objects.filter(kind=Problem.TICKET_KIND, known_error=True).exclude(
+        state__in=WORKFLOW.closed_states)
+
+
+def _shared_q(values):
+    q = Q()
+    for field, key in (("configuration_item_id", "configuration_item"), ("service_id", "service"),
+                       ("category_id", "category")):
+        if values[key]:
+            q |= Q(**{field: values[key]})
+    return q
+
+
+def candidates(values, shared_limit=PRESELECT_SHARED, total=PRESELECT_TOTAL):
+    """At most `total` known errors: those sharing a CI, service or category first, then the most recent."""
+    base = known_errors().only(*CANDIDATE_FIELDS).order_by("-known_error_at", "-id")
+    shared_q = _shared_q(values)
+    chosen = list(base.filter(shared_q)[:shared_limit]) if shared_q else []
+    if len(chosen) < total:
+        chosen += list(base.exclude(pk__in=[p.pk for p in chosen])[:total - len(chosen)])
+    return chosen
+
+
+def _document(*parts):
+    return " ".join(part for part in parts if part)[:MAX_TEXT]
+
+
+def text_similarities(query, documents):
+    """Cosine similarity of `query` with each document (char_wb 2-3-grams TF-IDF); zeros when nothing to compare."""
+    if not query.strip() or not documents:
+        return [0.0] * len(documents)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import linear_kernel
+
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), lowercase=True, sublinear_tf=True)
+    try:
+        matrix = vectorizer.fit_transform([query, *documents])
+    except ValueError:  # no n-gram at all (e.g. only one-character texts)
+        return [0.0] * len(documents)
+    return [float(value) for value in linear_kernel(matrix[0:1], matrix[1:]).ravel()]
+
+
+def similarities_to_problem(problem, texts):
+    """How much each of `texts` reads like the problem: the higher of its similarity to the problem's whole text
+    and to its title alone (as in scoring)."""
+    whole = text_similarities(_document(problem.title, problem.root_cause, problem.workaround), texts)
+    title = text_similarities(_document(problem.title), texts)
+    return [max(a, b) for a, b in zip(whole, title)]
+
+
+def score_candidates(values, problems):
+    """[(problem, score)] with problem.match_reasons set, unsorted."""
+    query = _document(values["title"], values["description"])
+    full = [_document(p.title, p.root_cause, p.workaround) for p in problems]
+    sims = text_similarities(query, full + [_document(p.title) for p in problems])
+    texts = [max(whole, title) for whole, title in zip(sims[:len(problems)], sims[len(problems):])]
+    scored = []
+    for problem, text in zip(problems, texts):
+        reasons, score = {}, 0.0
+        if values["configuration_item"] and problem.configuration_item_id == values["configuration_item"]:
+            score += WEIGHT_CI
+            reasons["configuration_item"] = True
+        if values["service"] and problem.service_id == values["service"]:
+            score += WEIGHT_SERVICE
+            reasons["service"] = True
+        if values["category"] and problem.category_id == values["category"]:
+            score += WEIGHT_CATEGORY
+            reasons["category"] = True
+        score += WEIGHT_TEXT * text
+        reasons["text"] = round(text, 3)
+        problem.match_reasons = reasons
+        scored.append((problem, round(score, 3)))
+    return scored
+
+
+def suggest_known_errors(incident_or_values, limit=5, min_score=MIN_SCORE):
+    """The best known errors for an incident or form values: [(problem, score)], best first, at most `limit`."""
+    values = incident_values(incident_or_values)
+    if not (values["title"].strip() or values["description"].strip() or values["service"]
+            or values["configuration_item"] or values["category"]):
+        return []
+    scored = [pair for pair in score_candidates(values, candidates(values)) if pair[1] >= min_score]
+    scored.sort(key=lambda pair: (-pair[1], -pair[0].pk))
+    return scored[:max(0, limit)]
