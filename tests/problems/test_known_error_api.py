@@ -10,7 +10,7 @@ from tests.support.queries import max_queries
 
 from .known_error_support import fix, known_error
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.problems.urls_with_problem_pages")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from tests.support import factories
 
 from .known_error_support import fix, known_error
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.problems.urls_with_problem_pages")]
+pytestmark = pytest.mark.django_db
 
 
 def review_entries(problem):
