@@ -247,6 +247,17 @@ def render_panels(ticket, request):
     return mark_safe("".join(html))
 
 
+def render_portal_report_extras(request, form):
+    """HTML of the pieces other apps register in core.hooks.portal_report_extras for the portal's form."""
+    html = []
+    for _order, template_name, context_fn in hooks.portal_report_extras:
+        context = {"report_form": form}
+        if context_fn is not None:
+            context.update(context_fn(request, form) or {})
+        html.append(render_to_string(template_name, context, request=request))
+    return mark_safe("".join(html))
+
+
 def ticket_url(ticket):
     from django.urls import reverse
 

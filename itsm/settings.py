@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "changes",
     "events",
     "improvement",
+    "knowledge",
     "demo",
 ]
 
