@@ -13,7 +13,7 @@ class KnowledgeConfig(RegisteredApp, AppConfig):
     web_urls = (("knowledge/", "knowledge.urls"),)
     menu = (
         MenuEntry(_("Knowledge"), "knowledge:list", AGENTS, order=45),
-        MenuEntry(_("Answers"), "knowledge:list", REQUESTERS, order=45),
+        MenuEntry(_("Knowledge"), "knowledge:list", REQUESTERS, order=45),
     )
 
     def ready(self):

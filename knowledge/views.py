@@ -46,7 +46,7 @@ def article_list(request):
     else:
         page = ui.keyset_page(qs, ("-id",), after=request.GET.get("after", ""), before=request.GET.get("before", ""))
     return render(request, "knowledge/list.html", {
-        "filter": filterset, "page": page, "results": results, "q": query, "staff": queries.can_write(request.user),
+        "filter": filterset, "page": page, "rows": results if query else page.rows, "q": query, "staff": queries.can_write(request.user),
         "query": ui.query_without(request, "after", "before")})
 
 
