@@ -95,9 +95,11 @@ def query_without(request, *names):
 HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED, AuditAction.SLA, AuditAction.SLA_BREACHED,
                          AuditAction.SLA_REPAIRED}  # SLA warnings and breaches are the service desk's own business
 AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment"),
-                    "rule": gettext_lazy("Assignment rule")}
+                    "rule": gettext_lazy("Assignment rule"), "article": gettext_lazy("Knowledge article")}
 SLA_FLAG_KEYS = {"sla_warning": gettext_lazy("Warning"), "sla_breach": gettext_lazy("Breach")}
-STAFF_ONLY_KEYS = {"rule"}  # an assignment rule's name is internal configuration
+# an assignment rule's name is internal configuration; a linked article may be for the service desk only
+# (requesters see the articles they may read in the knowledge panel)
+STAFF_ONLY_KEYS = {"rule", "article"}
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
 
 

@@ -161,6 +161,7 @@ def test_requester_marks_an_article_on_their_own_ticket_and_sees_only_requester_
     page = client.get(f"/incidents/{mine.pk}/").content.decode()
     assert kb["public"].title in page
     assert kb["internal"].title not in page and kb["draft"].title not in page
+    assert kb["internal"].number not in page  # not even in the timeline's audit entry
     assert client.post(f"/knowledge/{kb['public'].pk}/helped/{mine.pk}/").status_code == 302
     assert client.post(f"/knowledge/{kb['internal'].pk}/helped/{mine.pk}/").status_code == 404
     assert client.post(f"/knowledge/{kb['public'].pk}/helped/{theirs.pk}/").status_code == 404
