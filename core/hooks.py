@@ -87,6 +87,18 @@ def register_ticket_panel(order: int, template_name: str, context_fn: Callable |
         ticket_panels.sort(key=lambda e: e[0])
 
 
+# Pieces added inside the requester portal's "report a problem" form (e.g. matching knowledge articles):
+# (order, template_name, context_fn(request, form) -> dict), rendered by core.views.portal.
+portal_report_extras: list[tuple] = []
+
+
+def register_portal_report_extra(order: int, template_name: str, context_fn: Callable | None = None):
+    entry = (order, template_name, context_fn)
+    if entry not in portal_report_extras:
+        portal_report_extras.append(entry)
+        portal_report_extras.sort(key=lambda e: e[0])
+
+
 # fn(ticket_ids) -> {ticket_id: highest warning percent reached by a running SLA timer}; slm registers it.
 sla_warning_lookups: list[Callable] = []
 

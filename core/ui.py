@@ -95,9 +95,11 @@ def query_without(request, *names):
 HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED, AuditAction.SLA, AuditAction.SLA_BREACHED,
                          AuditAction.SLA_REPAIRED}  # SLA warnings and breaches are the service desk's own business
 AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment"),
-                    "rule": gettext_lazy("Assignment rule")}
+                    "rule": gettext_lazy("Assignment rule"), "article": gettext_lazy("Knowledge article")}
 SLA_FLAG_KEYS = {"sla_warning": gettext_lazy("Warning"), "sla_breach": gettext_lazy("Breach")}
-STAFF_ONLY_KEYS = {"rule"}  # an assignment rule's name is internal configuration
+# an assignment rule's name is internal configuration; a linked article may be for the service desk only
+# (requesters see the articles they may read in the knowledge panel)
+STAFF_ONLY_KEYS = {"rule", "article"}
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
 
 
@@ -244,6 +246,17 @@ def render_panels(ticket, request):
             html.append(render_to_string(template_name, context, request=request))
         except TemplateDoesNotExist:
             logger.exception("ticket panel template %s is missing", template_name)
+    return mark_safe("".join(html))
+
+
+def render_portal_report_extras(request, form):
+    """HTML of the pieces other apps register in core.hooks.portal_report_extras for the portal's form."""
+    html = []
+    for _order, template_name, context_fn in hooks.portal_report_extras:
+        context = {"report_form": form}
+        if context_fn is not None:
+            context.update(context_fn(request, form) or {})
+        html.append(render_to_string(template_name, context, request=request))
     return mark_safe("".join(html))
 
 

@@ -100,8 +100,10 @@ def home(request):
 def portal(request, report_form=None, status=200):
     """The requester's start page: their tickets and a short form to report a problem."""
     rows = _rows(permissions.visible_tickets(request.user, Ticket.objects.all()), ordering=("-id",))
+    report_form = report_form or ReportProblemForm()
     return render(request, "core/portal.html", {
-        "rows": rows, "rows_html": _table(rows), "report_form": report_form or ReportProblemForm()}, status=status)
+        "rows": rows, "rows_html": _table(rows), "report_form": report_form,
+        "report_extras": ui.render_portal_report_extras(request, report_form)}, status=status)
 
 
 def _safe_next(request, fallback):

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +13,8 @@ from core.forms import ReportProblemForm
 from core.models import Channel
 from core.ticket_views import TicketActionView, TicketDetailView
 from core.views import portal
+from knowledge import panels as knowledge_panels
+from knowledge import services as knowledge_services
 
 from . import services, workflow
 from .forms import IncidentTransitionForm
@@ -51,12 +54,15 @@ class IncidentActionView(TicketActionView, IncidentDetailView):
 @login_required
 @require_POST
 def report(request):
-    """The requester portal's "report a problem" form."""
+    """The requester portal's "report a problem" form; the knowledge articles offered while it was filled in
+    (hidden `shown_articles` inputs) are recorded with the new incident."""
     form = ReportProblemForm(request.POST)
     if not form.is_valid():
         return portal(request, report_form=form, status=400)
-    incident = services.create_incident(request.user, {
-        "title": form.cleaned_data["title"], "description": form.cleaned_data["description"],
-        "requester": request.user, "channel": Channel.PORTAL})
+    with transaction.atomic():
+        incident = services.create_incident(request.user, {
+            "title": form.cleaned_data["title"], "description": form.cleaned_data["description"],
+            "requester": request.user, "channel": Channel.PORTAL})
+        knowledge_services.record_shown(incident, knowledge_panels.shown_ids(request.POST))
     messages.success(request, _("Thank you. Your incident %(number)s was recorded.") % {"number": incident.number})
     return redirect("incidents:detail", pk=incident.pk)

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "changes",
     "events",
     "improvement",
+    "knowledge",
     "demo",
 ]
 
@@ -273,7 +274,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "core.models.Impact", "LinkKindEnum": "core.models.LinkKind",
-                            "ResolutionCodeEnum": "incidents.models.ResolutionCode"},
+                            "ResolutionCodeEnum": "incidents.models.ResolutionCode",
+                            "ArticleStateEnum": "knowledge.models.ArticleState"},
 }
 
 LOGGING = {

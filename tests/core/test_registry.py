@@ -52,7 +52,8 @@ def test_role_permission_counts_and_only_known_apps():
     sync_roles()
     assert set(Group.objects.values_list("name", flat=True)) >= set(p.ROLES)
     assert codenames(p.REQUESTER) == set()
-    assert {name.split(".")[0] for name in codenames(p.AGENT)} == {"core", "incidents", "problems", "slm", "cmdb", "events"}
+    assert {name.split(".")[0] for name in codenames(p.AGENT)} == {"core", "incidents", "slm", "cmdb", "events",
+                                                                       "problems", "knowledge"}
     assert {name.split(".")[0] for name in codenames(p.INTEGRATION)} == {"events"}
     assert all(name.startswith("events.add_") for name in codenames(p.INTEGRATION))
 
@@ -64,8 +65,9 @@ def test_every_project_app_declares_its_role_grants():
     assert grants["changes"][p.CHANGE_AUTHORITY] == registry.VIEW_ADD_CHANGE
     assert grants["servicerequests"][p.MANAGER] == registry.ALL_ACTIONS
     assert grants["improvement"][p.AGENT] == registry.VIEW_ADD_CHANGE
+    assert grants["knowledge"][p.AGENT] == registry.VIEW_ADD_CHANGE
     assert set(grants) == {"core", "slm", "cmdb", "incidents", "servicerequests", "problems", "changes", "events",
-                           "improvement"}
+                           "improvement", "knowledge"}
     for declared in grants.values():
         assert set(declared) <= set(p.ROLES)
         assert all(set(actions) <= set(registry.ALL_ACTIONS) for actions in declared.values())
@@ -74,16 +76,17 @@ def test_every_project_app_declares_its_role_grants():
 
 def test_api_routes_come_from_the_registry():
     assert registry.api_url_modules() == ["core.api.urls", "slm.api.urls", "slm.api.reports_urls", "cmdb.api.urls",
-                                          "incidents.api.urls", "events.api.urls"]
+                                          "incidents.api.urls", "events.api.urls",
+                                          "knowledge.api.urls"]
     for name in ("me", "incident-list", "service-list", "report-compliance", "survey-list", "ci-list", "alert-list",
-                 "events-ingest"):
+                 "events-ingest", "article-list"):
         assert reverse(name).startswith("/api/v1/")
 
 def test_web_includes_come_from_the_registry_with_root_last():
     includes = registry.web_url_includes()
     assert includes[-1] == ("", "core.urls")
     assert set(includes[:-1]) == {("incidents/", "incidents.urls"), ("slm/", "slm.urls"), ("cmdb/", "cmdb.urls"),
-                                  ("events/", "events.urls")}
+                                  ("events/", "events.urls"), ("knowledge/", "knowledge.urls")}
 
 
 def test_menu_entry_refuses_an_unknown_audience():
@@ -100,7 +103,7 @@ def nav(client, user):
 
 AGENT_MENU = [("/", "", "My work"), ("/triage/", "", "Triage"), ("/incidents/", "", "Incidents"),
               ("/incidents/new/", ' data-hotkey="n"', "New incident"), ("/events/", "", "Alerts"),
-              ("/cmdb/cis/", "", "CMDB"), ("/slm/services/", "", "Service catalogue"),
+              ("/knowledge/", "", "Knowledge"), ("/cmdb/cis/", "", "CMDB"), ("/slm/services/", "", "Service catalogue"),
               ("/slm/reports/compliance/", "", "SLA reports"), ("/slm/reviews/", "", "Service reviews")]
 
 
@@ -110,6 +113,7 @@ def test_header_menu_per_role(client):
     assert nav(client, factories.manager(username="m")) == AGENT_MENU + [
         ("/slm/agreements/", "", "Agreements"), ("/admin/", "", "Admin")]
     assert nav(client, factories.requester(username="r")) == [("/", "", "My requests"),
+                                                              ("/knowledge/", "", "Knowledge"),
                                                               ("/slm/services/", "", "Service catalogue")]
 
 
