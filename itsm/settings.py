@@ -275,6 +275,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "core.models.Impact", "LinkKindEnum": "core.models.LinkKind",
                             "ResolutionCodeEnum": "incidents.models.ResolutionCode",
+                            "ProblemResolutionCodeEnum": "problems.models.ResolutionCode",
                             "ArticleStateEnum": "knowledge.models.ArticleState"},
 }
 

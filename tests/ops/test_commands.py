@@ -55,7 +55,7 @@ def test_seed_demo_loads_a_history_and_is_idempotent(debug_on):
     major = Incident.objects.get(is_major=True)
     assert major.children.count() >= 2 and major.outage_start and major.outage_end == major.resolved_at
     assert Comment.objects.filter(is_internal=True).exists() and Comment.objects.filter(is_internal=False).exists()
-    assert first["Relationship"] >= 3 and first["ServiceLevelTarget"] == 10
+    assert first["Relationship"] >= 3 and first["ServiceLevelTarget"] == 13
     assert Agreement.objects.get().status == Agreement.Status.AGREED
     assert SLATimer.objects.count() >= first["Incident"]
     assert all(number.startswith("INC") for number in Incident.objects.values_list("number", flat=True))
@@ -89,7 +89,7 @@ def test_seed_demo_users_roles_and_teams(debug_on, monkeypatch):
     from core.desk_models import AssignmentRule, CannedResponse
 
     assert CannedResponse.objects.filter(active=True, team=None).count() >= 2
-    assert AssignmentRule.objects.get(active=True).conditions == {"channel": ["portal"]}
+    assert AssignmentRule.objects.get(active=True).conditions == {"kind": ["incident"], "channel": ["portal"]}
 
 
 @pytest.mark.django_db
