@@ -1,19 +1,22 @@
 """Problem pages: the generic ticket views plus analysis, investigation tasks, linked incidents and
 "open problem" from an incident."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import permissions
 from core.converters import parse_id
 from core.ticket_views import TicketActionView, TicketCreateView, TicketDetailView, form_errors_from
 from incidents.models import Incident
+from knowledge import services as knowledge_services
 
-from . import services
+from . import services, workaround_services
 from .forms import AnalysisForm, LinkIncidentForm, TaskDoneForm, TaskForm
-from .models import Origin
+from .models import Origin, ResolutionCode
 
 
 class ProblemCreateView(TicketCreateView):
@@ -56,6 +59,10 @@ class ProblemDetailView(TicketDetailView):
             "task_form": bound.get("task") or TaskForm(),
             "link_incident_form": bound.get("link_incident") or LinkIncidentForm(),
             "today": timezone.localdate(),
+            "open_incident_count": workaround_services.open_linked_incidents(ticket).count(),
+            "fixed": ticket.resolution_code == ResolutionCode.FIX_APPLIED and ticket.state in ("resolved", "closed"),
+            "article": ticket.articles.filter(known_error=ticket).order_by("id").first()
+            if ticket.known_error else None,
         }
 
     def render_ticket(self, ticket, bound=None, status=200):
@@ -66,7 +73,8 @@ class ProblemDetailView(TicketDetailView):
 class ProblemActionView(TicketActionView, ProblemDetailView):
     actions = {**TicketActionView.actions, "analysis": "act_analysis", "add-task": "act_add_task",
                "complete-task": "act_complete_task", "link-incidents": "act_link_incidents",
-               "unlink-incident": "act_unlink_incident"}
+               "unlink-incident": "act_unlink_incident", "communicate-workaround": "act_communicate",
+               "resolve-incidents": "act_resolve_incidents", "publish-article": "act_publish_article"}
 
     def act_analysis(self, problem):
         self.require_agent()
@@ -119,4 +127,36 @@ class ProblemActionView(TicketActionView, ProblemDetailView):
         if link is None:
             return {"error": str(_("That incident is not linked to this problem."))}
         services.unlink_incident(link, self.request.user)
+        return None
+
+    def act_communicate(self, problem):
+        """Send the workaround to every open incident linked to the known error (public replies)."""
+        self.require_agent()
+        try:
+            count = workaround_services.communicate_workaround(problem, self.request.user)
+        except ValidationError as exc:
+            return {"error": " ".join(exc.messages)}
+        messages.success(self.request, ngettext("The workaround was sent to %(count)d open incident.",
+                                                "The workaround was sent to %(count)d open incidents.",
+                                                count) % {"count": count})
+        return None
+
+    def act_resolve_incidents(self, problem):
+        """The fix is in: resolve the linked open incidents with the problem's resolution."""
+        self.require_agent()
+        try:
+            count = workaround_services.resolve_linked_incidents(problem, self.request.user)
+        except ValidationError as exc:
+            return {"error": " ".join(exc.messages)}
+        messages.success(self.request, ngettext("%(count)d linked incident was resolved.",
+                                                "%(count)d linked incidents were resolved.", count) % {"count": count})
+        return None
+
+    def act_publish_article(self, problem):
+        """Publish the known error as a knowledge article (agents' audience), or bring the article up to date."""
+        self.require_agent()
+        if not problem.known_error:
+            return {"error": str(_("Only a known error can be published as an article."))}
+        article = knowledge_services.publish_known_error(problem, self.request.user)
+        messages.success(self.request, _("Published as article %(number)s.") % {"number": article.number})
         return None

@@ -147,3 +147,26 @@ def test_resolving_needs_a_resolution_and_closing_verifies_the_fix(api_as):
     assert ok.status_code == 200 and ok.json()["resolved_at"]
     closed = api.post(f"{API}{problem.pk}/transition/", {"to": "closed"}, format="json").json()
     assert closed["state"] == "closed" and closed["resolution_notes"] == "Lease raised to 8 days"
+
+
+def test_page_actions_communicate_resolve_and_publish(client):
+    agent = factories.agent()
+    open_one, other = factories.incident(actor=agent), factories.incident(actor=agent, title="Mail bounces")
+    problem = factories.problem(actor=agent, incidents=[open_one, other], known_error=True,
+                                workaround="Restart the relay", root_cause="Queue fills up")
+    client.force_login(agent)
+    page = client.get(reverse("problems:detail", args=[problem.pk])).content.decode()
+    assert 'id="communicate-workaround"' in page and 'id="resolve-incidents"' not in page
+    assert action(client, problem, "communicate-workaround", {}).status_code == 302
+    assert open_one.comments.filter(is_internal=False, body__contains="Restart the relay").exists()
+    assert action(client, problem, "publish-article", {}).status_code == 302
+    article = problem.articles.get()
+    assert article.state == "published" and "Queue fills up" in article.body
+    core_services.transition_ticket(problem, None, "investigating")
+    core_services.transition_ticket(problem, None, "resolved", {"resolution_code": "fix_applied",
+                                                                 "resolution_notes": "Relay queue enlarged"})
+    page = client.get(reverse("problems:detail", args=[problem.pk])).content.decode()
+    assert 'id="resolve-incidents"' in page and article.number in page
+    assert action(client, problem, "resolve-incidents", {}).status_code == 302
+    open_one.refresh_from_db()
+    assert open_one.state == "resolved" and open_one.resolution_notes == "Relay queue enlarged"
