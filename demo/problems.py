@@ -88,3 +88,15 @@ def _advance(problem, actor, spec):
             data = {"resolution_code": spec["resolution_code"], "resolution_notes": spec["resolution_notes"]}
         problem = core_services.transition_ticket(problem, actor, state, data)
     return problem
+
+
+def seed_knowledge(users, services, categories):
+    """The knowledge base (English and Chinese articles), then the known errors published as articles."""
+    from knowledge.demo import seed_articles
+    from knowledge.services import publish_known_error
+
+    by_name = {"E-mail": services[0], "Network": services[1], "Printing": services[3], "Accounts": services[3]}
+    articles = seed_articles(users["manager"], services=by_name, categories=categories)
+    for problem in Problem.objects.filter(known_error=True).exclude(state__in=["closed", "cancelled"]):
+        articles.append(publish_known_error(problem, users["agent"]))
+    return len(articles)

@@ -66,6 +66,7 @@ class Command(BaseCommand):
         stats = History(cast, days).run()
         reference.desk_configuration(cast.users, cast.teams)
         stats["problems"] = demo_problems.seed(cast.users, cast.teams)
+        stats["knowledge articles"] = demo_problems.seed_knowledge(cast.users, cast.services, cast.categories)
         summary = ", ".join(f"{count} {name}" for name, count in stats.items())
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {days} days of history in {time.monotonic() - started:.0f} s ({summary}). "
