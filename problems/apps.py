@@ -2,13 +2,16 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import AGENT, MANAGER
-from core.registry import VIEW_ADD_CHANGE, RegisteredApp
+from core.registry import AGENTS, VIEW_ADD_CHANGE, MenuEntry, RegisteredApp
 
 
 class ProblemsConfig(RegisteredApp, AppConfig):
     name = "problems"
     verbose_name = _("Problem management")
     role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: VIEW_ADD_CHANGE}
+    api_urls = ("problems.api.candidate_urls",)
+    web_urls = (("problems/candidates/", "problems.candidate_urls"),)
+    menu = (MenuEntry(_("Problem candidates"), "problem_candidates:list", AGENTS, order=45),)
 
     def ready(self):
         from core import hooks
