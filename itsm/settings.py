@@ -251,7 +251,7 @@ CELERY_BEAT_SCHEDULE = {
 # and the most incidents POST /api/v1/problem-candidates/run/ analyses within the request (else it queues).
 PROBLEM_TREND_WINDOW_DAYS = int(os.environ.get("PROBLEM_TREND_WINDOW_DAYS", 90))
 PROBLEM_TREND_MIN_INCIDENTS = int(os.environ.get("PROBLEM_TREND_MIN_INCIDENTS", 3))
-PROBLEM_TREND_SIMILARITY = float(os.environ.get("PROBLEM_TREND_SIMILARITY", 0.5))
+PROBLEM_TREND_SIMILARITY = float(os.environ.get("PROBLEM_TREND_SIMILARITY", 0.6))
 PROBLEM_TREND_MAX_TEXTS = int(os.environ.get("PROBLEM_TREND_MAX_TEXTS", 2000))
 PROBLEM_TREND_DESCRIPTION_CHARS = int(os.environ.get("PROBLEM_TREND_DESCRIPTION_CHARS", 0))
 PROBLEM_TREND_SYNC_LIMIT = int(os.environ.get("PROBLEM_TREND_SYNC_LIMIT", 50000))

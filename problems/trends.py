@@ -13,7 +13,7 @@ How a cluster is found, for each dimension (configuration item, service, categor
    compared (this is what bounds the cost: pairwise similarity is quadratic in the texts of a group).
 4. Texts are TF-IDF vectors of character n-grams (char_wb, 2-3 characters, sublinear tf, l2), so Chinese
    and other unsegmented text works without word segmentation. Two texts are similar when their cosine is
-   at least PROBLEM_TREND_SIMILARITY (default 0.5); clusters are the connected components of that graph
+   at least PROBLEM_TREND_SIMILARITY (default 0.6); clusters are the connected components of that graph
    (scipy.sparse.csgraph) holding at least PROBLEM_TREND_MIN_INCIDENTS incidents (default 3).
 5. Clusters of different dimensions covering mostly the same incidents (at least SAME_CLUSTER_SHARE of the
    less specific one) are kept once, the most specific: CI, then service, then category.
@@ -55,7 +55,7 @@ def setting(name, default):
 
 def options():
     return {"window_days": int(setting("WINDOW_DAYS", 90)), "min_incidents": int(setting("MIN_INCIDENTS", 3)),
-            "similarity": float(setting("SIMILARITY", 0.5)), "max_texts": int(setting("MAX_TEXTS", 2000)),
+            "similarity": float(setting("SIMILARITY", 0.6)), "max_texts": int(setting("MAX_TEXTS", 2000)),
             "description_chars": int(setting("DESCRIPTION_CHARS", 0))}
 
 
@@ -75,6 +75,7 @@ class Cluster:
     cohesion: float
     score: float
     shared: dict = field(default_factory=dict)  # service/configuration_item/category ids all incidents share
+    texts: list = field(default_factory=list, repr=False)  # (normalised text, incidents) of the members
 
     @property
     def incident_count(self):
@@ -202,9 +203,10 @@ def common_terms(members, weights, analyzer, typical):
     padded = f" {typical} "
     covered = [False] * len(padded)
     for gram in common:
-        for match in re.finditer(re.escape(gram), padded):
-            for i in range(match.start(), match.end()):
-                covered[i] = True
+        start = padded.find(gram)
+        while start >= 0:
+            covered[start:start + len(gram)] = [True] * len(gram)
+            start = padded.find(gram, start + 1)
     spans, current = [], []
     for char, flag in zip(padded, covered):
         if flag:
@@ -252,8 +254,7 @@ def _clusters_of(group, incidents, matrix, position, opts, analyzer, now):
         yield Cluster(
             dimension=group.dimension, value=group.value, incident_ids=sorted(int(i) for i in incidents.ids[rows]),
             first_seen=_instant(first), last_seen=_instant(last), title=incidents.raw_titles[typical][:255],
-            terms=common_terms([incidents.texts[t] for t in texts], [int(w) for w in weights], analyzer,
-                               incidents.texts[typical]),
+            terms=incidents.texts[typical], texts=[(incidents.texts[t], int(w)) for t, w in zip(texts, weights)],
             cohesion=round(cohesion, 4), score=round(len(rows) * recency * cohesion, 4), shared=shared)
 
 
@@ -283,6 +284,9 @@ def find_clusters(incidents, opts=None, now=None):
                 continue
             kept.append(cluster)
             kept_sets.append(members)
+    for cluster in kept:
+        typical = cluster.terms  # the typical normalised text until here
+        cluster.terms = common_terms([t for t, _ in cluster.texts], [w for _, w in cluster.texts], analyzer, typical)
     return kept
 
 

@@ -73,6 +73,8 @@ def test_service_dimension_when_no_ci():
     agent = factories.agent(username="svc-agent")
     service = factories.ServiceFactory(name="Payroll")
     ids = [factories.incident(agent, title=t, service=service).pk for t in VPN]
+    for title in NOISE[:10]:
+        factories.incident(agent, title=title, service=service)
     clusters = found()
     assert [(c.dimension, c.value) for c in clusters.values()] == [("service", service.pk)]
     assert set(next(iter(clusters))) == set(ids)

@@ -51,14 +51,14 @@ def make_incident(history, title, service, ci, category, days):
     return incident
 
 
-def history(seed=7):
+def history(seed=7, tag=""):
     """Three known clusters (English mail on CI 0, Chinese mail on CI 0, VPN on CI 1) and 40 noise incidents
     spread over the same CIs, services and categories."""
     rng = random.Random(seed)
     agent = factories.agent(username="trend-agent")
-    services = [factories.ServiceFactory(name=f"Trend service {i}") for i in range(3)]
-    cis = [CIFactory(name=f"trend-ci-{i}") for i in range(3)]
-    categories = [Category.objects.create(name=f"Trend category {i}") for i in range(3)]
+    services = [factories.ServiceFactory(name=f"Trend service {tag}{i}") for i in range(3)]
+    cis = [CIFactory(name=f"trend-ci-{tag}{i}") for i in range(3)]
+    categories = [Category.objects.create(name=f"Trend category {tag}{i}") for i in range(3)]
     result = History(agent, services, cis, categories)
     for name, titles, index in (("mail", MAIL, 0), ("chinese", CHINESE, 0), ("vpn", VPN, 1)):
         result.clusters[name] = [make_incident(result, title, services[index], cis[index], categories[index],
