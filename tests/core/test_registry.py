@@ -52,7 +52,7 @@ def test_role_permission_counts_and_only_known_apps():
     sync_roles()
     assert set(Group.objects.values_list("name", flat=True)) >= set(p.ROLES)
     assert codenames(p.REQUESTER) == set()
-    assert {name.split(".")[0] for name in codenames(p.AGENT)} == {"core", "incidents", "slm", "cmdb", "events"}
+    assert {name.split(".")[0] for name in codenames(p.AGENT)} == {"core", "incidents", "slm", "cmdb", "events", "problems"}
     assert {name.split(".")[0] for name in codenames(p.INTEGRATION)} == {"events"}
     assert all(name.startswith("events.add_") for name in codenames(p.INTEGRATION))
 
@@ -74,7 +74,7 @@ def test_every_project_app_declares_its_role_grants():
 
 def test_api_routes_come_from_the_registry():
     assert registry.api_url_modules() == ["core.api.urls", "slm.api.urls", "slm.api.reports_urls", "cmdb.api.urls",
-                                          "incidents.api.urls", "events.api.urls"]
+                                          "incidents.api.urls", "problems.api.candidate_urls", "events.api.urls"]
     for name in ("me", "incident-list", "service-list", "report-compliance", "survey-list", "ci-list", "alert-list",
                  "events-ingest"):
         assert reverse(name).startswith("/api/v1/")
@@ -83,7 +83,7 @@ def test_web_includes_come_from_the_registry_with_root_last():
     includes = registry.web_url_includes()
     assert includes[-1] == ("", "core.urls")
     assert set(includes[:-1]) == {("incidents/", "incidents.urls"), ("slm/", "slm.urls"), ("cmdb/", "cmdb.urls"),
-                                  ("events/", "events.urls")}
+                                  ("events/", "events.urls"), ("problems/candidates/", "problems.candidate_urls")}
 
 
 def test_menu_entry_refuses_an_unknown_audience():
@@ -100,6 +100,7 @@ def nav(client, user):
 
 AGENT_MENU = [("/", "", "My work"), ("/triage/", "", "Triage"), ("/incidents/", "", "Incidents"),
               ("/incidents/new/", ' data-hotkey="n"', "New incident"), ("/events/", "", "Alerts"),
+              ("/problems/candidates/", "", "Problem candidates"),
               ("/cmdb/cis/", "", "CMDB"), ("/slm/services/", "", "Service catalogue"),
               ("/slm/reports/compliance/", "", "SLA reports"), ("/slm/reviews/", "", "Service reviews")]
 
