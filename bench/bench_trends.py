@@ -13,6 +13,7 @@ phases of problems.trends.analyse(), and reports how many of the planted cluster
 
 import argparse
 import io
+import itertools
 import os
 import random
 import sys
@@ -68,7 +69,7 @@ def rows(args, count, services, cis, categories):
     """(title, service, ci, category, seconds ago, cancelled) for every incident; planted clusters separately."""
     rng = random.Random(42)
     vocab = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9))) for _ in range(3000)]
-    weights = [1 / (rank + 10) for rank in range(len(vocab))]  # Zipf-like: a few words are everywhere
+    weights = list(itertools.accumulate(1 / (rank + 10) for rank in range(len(vocab))))  # Zipf-like
     span = 90 * 86400 - 3600
     planted = []
     out = []
@@ -86,7 +87,7 @@ def rows(args, count, services, cis, categories):
             out.append((typo(rng, base) + rng.choice(["", "", " again", "!", " urgent"]), service, ci, category,
                         start + rng.uniform(0, 86400 * 10), False))
     while len(out) < count:
-        title = " ".join(rng.choices(vocab, weights, k=rng.randint(3, 6)))
+        title = " ".join(rng.choices(vocab, cum_weights=weights, k=rng.randint(3, 6)))
         out.append((title, rng.choice(services), rng.choice(cis) if rng.random() < 0.5 else None,
                     rng.choice(categories), rng.uniform(0, span), rng.random() < 0.03))
     rng.shuffle(out)
@@ -137,6 +138,7 @@ def seed(args, count):
 
 
 def main():
+    sys.stdout.reconfigure(line_buffering=True)
     args = parse_args()
     import django
 
