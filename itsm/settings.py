@@ -245,7 +245,18 @@ CELERY_BEAT_SCHEDULE = {
     "slm-sweep-sla-timers": {"task": "slm.sweep_sla_timers", "schedule": SLA_SWEEP_INTERVAL},
     "core-deliver-outbox": {"task": "core.deliver_outbox", "schedule": 300.0},
     "problems-review-known-errors": {"task": "problems.review_known_errors", "schedule": 86400.0},
+    "problems-trend-analysis": {"task": "problems.run_trend_analysis",
+                                "schedule": float(os.environ.get("PROBLEM_TREND_INTERVAL", 6 * 3600))},
 }
+# Trend analysis (problems/trends.py): the window read, the smallest cluster, the cosine two texts need to
+# be similar, the unique texts compared per CI/service/category, the description characters added to the title,
+# and the most incidents POST /api/v1/problem-candidates/run/ analyses within the request (else it queues).
+PROBLEM_TREND_WINDOW_DAYS = int(os.environ.get("PROBLEM_TREND_WINDOW_DAYS", 90))
+PROBLEM_TREND_MIN_INCIDENTS = int(os.environ.get("PROBLEM_TREND_MIN_INCIDENTS", 3))
+PROBLEM_TREND_SIMILARITY = float(os.environ.get("PROBLEM_TREND_SIMILARITY", 0.6))
+PROBLEM_TREND_MAX_TEXTS = int(os.environ.get("PROBLEM_TREND_MAX_TEXTS", 2000))
+PROBLEM_TREND_DESCRIPTION_CHARS = int(os.environ.get("PROBLEM_TREND_DESCRIPTION_CHARS", 0))
+PROBLEM_TREND_SYNC_LIMIT = int(os.environ.get("PROBLEM_TREND_SYNC_LIMIT", 50000))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -2,20 +2,18 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import AGENT, MANAGER
-from core.registry import AGENTS, MANAGERS, VIEW_ADD_CHANGE, MenuEntry, RegisteredApp
+from core.registry import AGENTS, VIEW_ADD_CHANGE, MenuEntry, RegisteredApp
 
 
 class ProblemsConfig(RegisteredApp, AppConfig):
     name = "problems"
     verbose_name = _("Problem management")
     role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: VIEW_ADD_CHANGE}
-    api_urls = ("problems.api.urls", "problems.api.known_error_urls")
+    api_urls = ("problems.api.urls", "problems.api.known_error_urls", "problems.api.candidate_urls")
     web_urls = (("problems/workarounds/", "problems.workaround_urls"), ("problems/reports/", "problems.report_urls"),
-                ("problems/", "problems.urls"))
-    menu = (
-        MenuEntry(_("Problems"), "problems:list", AGENTS, order=35),
-        MenuEntry(_("Problem reports"), "problem_reports:index", MANAGERS, order=80),
-    )
+                ("problems/candidates/", "problems.candidate_urls"), ("problems/", "problems.urls"))
+    # Candidates and reports are reached from the problem queue's head, keeping the header short.
+    menu = (MenuEntry(_("Problems"), "problems:list", AGENTS, order=35),)
 
     def ready(self):
         from core import hooks

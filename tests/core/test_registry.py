@@ -76,8 +76,8 @@ def test_every_project_app_declares_its_role_grants():
 
 def test_api_routes_come_from_the_registry():
     assert registry.api_url_modules() == ["core.api.urls", "slm.api.urls", "slm.api.reports_urls", "cmdb.api.urls",
-                                          "incidents.api.urls", "events.api.urls",
-                                          "knowledge.api.urls"]
+                                          "incidents.api.urls", "problems.api.urls", "problems.api.known_error_urls",
+                                          "problems.api.candidate_urls", "events.api.urls", "knowledge.api.urls"]
     for name in ("me", "incident-list", "service-list", "report-compliance", "survey-list", "ci-list", "alert-list",
                  "events-ingest", "article-list"):
         assert reverse(name).startswith("/api/v1/")
@@ -86,7 +86,10 @@ def test_web_includes_come_from_the_registry_with_root_last():
     includes = registry.web_url_includes()
     assert includes[-1] == ("", "core.urls")
     assert set(includes[:-1]) == {("incidents/", "incidents.urls"), ("slm/", "slm.urls"), ("cmdb/", "cmdb.urls"),
-                                  ("events/", "events.urls"), ("knowledge/", "knowledge.urls")}
+                                  ("events/", "events.urls"), ("knowledge/", "knowledge.urls"),
+                                  ("problems/workarounds/", "problems.workaround_urls"),
+                                  ("problems/reports/", "problems.report_urls"),
+                                  ("problems/candidates/", "problems.candidate_urls"), ("problems/", "problems.urls")}
 
 
 def test_menu_entry_refuses_an_unknown_audience():
@@ -103,7 +106,8 @@ def nav(client, user):
 
 AGENT_MENU = [("/", "", "My work"), ("/triage/", "", "Triage"), ("/incidents/", "", "Incidents"),
               ("/incidents/new/", ' data-hotkey="n"', "New incident"), ("/events/", "", "Alerts"),
-              ("/knowledge/", "", "Knowledge"), ("/cmdb/cis/", "", "CMDB"), ("/slm/services/", "", "Service catalogue"),
+              ("/problems/", "", "Problems"), ("/knowledge/", "", "Knowledge"),
+              ("/cmdb/cis/", "", "CMDB"), ("/slm/services/", "", "Service catalogue"),
               ("/slm/reports/compliance/", "", "SLA reports"), ("/slm/reviews/", "", "Service reviews")]
 
 
