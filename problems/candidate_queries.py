@@ -1,8 +1,6 @@
 """Reads of trend-analysis candidates, shared by the API and the page."""
 
-from django.urls import NoReverseMatch
 
-from core import hooks
 
 from .models import Candidate
 
@@ -22,10 +20,3 @@ def incident_numbers(candidate_list, limit=None):
 
     wanted = {pk for candidate in candidate_list for pk in candidate.incident_ids[:limit]}
     return dict(Incident.objects.filter(pk__in=wanted).values_list("pk", "number")) if wanted else {}
-
-
-def problem_url(problem):
-    try:
-        return hooks.ticket_kinds["problem"].url("detail", problem.pk)
-    except NoReverseMatch:  # until the problem pages (problems.urls) are mounted
-        return f"/problems/{problem.pk}/"

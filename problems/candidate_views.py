@@ -12,6 +12,7 @@ from core import permissions
 
 from . import candidate_queries, candidate_services, trends
 from .models import Candidate
+from .queries import problem_url
 
 SHOWN = 50  # candidates on the page, highest score first
 NUMBERS_SHOWN = 30  # incident numbers listed per candidate
@@ -63,7 +64,7 @@ def accept(request, pk):
     if created:
         messages.success(request, _("Problem %(number)s was created with its incidents linked.") % {
             "number": problem.number})
-    return redirect(candidate_queries.problem_url(problem))
+    return redirect(problem_url(problem))
 
 
 @login_required

@@ -5,7 +5,7 @@ from core import permissions
 from incidents import workflow as incident_workflow
 
 from . import matching, workaround_services
-from .known_error_links import problem_url
+from .queries import problem_url
 from .models import WorkaroundApplication
 
 

@@ -26,3 +26,10 @@ def problem_list(user):
 def problem_detail(user):
     return permissions.visible_tickets(
         user, Problem.objects.select_related(*LIST_JOINED).prefetch_related(*DETAIL_PREFETCHED, incident_links()))
+
+
+def problem_url(problem_or_id):
+    """The problem page's URL, from a problem or its id."""
+    from django.urls import reverse
+
+    return reverse("problems:detail", args=[getattr(problem_or_id, "pk", problem_or_id)])

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from core import permissions
 
 from . import reports
-from .known_error_links import problem_url
+from .queries import problem_url
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 731

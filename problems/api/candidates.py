@@ -16,6 +16,7 @@ from core.api.pagination import KeysetPagination
 from core.api.schema import ERRORS
 from problems import candidate_queries, candidate_services, trends
 from problems.models import Candidate
+from problems.queries import problem_url
 
 
 class CandidatePagination(KeysetPagination):
@@ -43,7 +44,7 @@ class CandidateSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_problem_url(self, obj):
-        return candidate_queries.problem_url(obj.problem) if obj.problem_id else None
+        return problem_url(obj.problem) if obj.problem_id else None
 
 
 AcceptedSerializer = inline_serializer("AcceptedCandidate", {
@@ -107,7 +108,7 @@ class CandidateViewSet(BoundedLookupMixin, mixins.ListModelMixin, mixins.Retriev
     def accept(self, request, pk=None):
         problem, created = candidate_services.accept_candidate(self.get_object(), request.user)
         body = {"id": problem.pk, "number": problem.number, "title": problem.title,
-                "url": candidate_queries.problem_url(problem), "candidate": int(pk)}
+                "url": problem_url(problem), "candidate": int(pk)}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(tags=["problem candidates"], request=None, responses={200: CandidateSerializer, **ERRORS},

@@ -19,7 +19,7 @@ from incidents import queries as incident_queries
 from incidents.models import ResolutionCode as IncidentResolution
 
 from .. import matching, queries, workaround_services
-from ..known_error_links import problem_url
+from ..queries import problem_url
 from ..models import Problem
 
 MAX_SUGGESTIONS = 20
