@@ -117,7 +117,7 @@ def _refresh(candidate, cluster, now):
 
 
 def _lock(candidate):
-    return Candidate.objects.select_for_update().select_related("problem").get(pk=candidate.pk)
+    return Candidate.objects.select_for_update(of=("self",)).select_related("problem").get(pk=candidate.pk)
 
 
 def _open_incidents(ids):
