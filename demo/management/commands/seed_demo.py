@@ -14,6 +14,7 @@ from django.db import transaction
 
 from core import permissions
 from incidents.models import Incident
+from problems import candidate_services
 
 from demo import problems as demo_problems
 from demo import reference
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         reference.desk_configuration(cast.users, cast.teams)
         stats["problems"] = demo_problems.seed(cast.users, cast.teams)
         stats["knowledge articles"] = demo_problems.seed_knowledge(cast.users, cast.services, cast.categories)
+        stats["problem candidates"] = candidate_services.run_analysis()["clusters"]
         summary = ", ".join(f"{count} {name}" for name, count in stats.items())
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {days} days of history in {time.monotonic() - started:.0f} s ({summary}). "
