@@ -105,10 +105,10 @@ def nav(client, user):
 
 
 AGENT_MENU = [("/", "", "My work"), ("/triage/", "", "Triage"), ("/incidents/", "", "Incidents"),
-              ("/incidents/new/", ' data-hotkey="n"', "New incident"), ("/events/", "", "Alerts"),
-              ("/problems/", "", "Problems"), ("/knowledge/", "", "Knowledge"),
-              ("/cmdb/cis/", "", "CMDB"), ("/slm/services/", "", "Service catalogue"),
-              ("/slm/reports/compliance/", "", "SLA reports"), ("/slm/reviews/", "", "Service reviews")]
+              ("/incidents/new/", ' data-hotkey="n"', "New incident"), ("/problems/", "", "Problems"),
+              ("/events/", "", "Alerts"), ("/knowledge/", "", "Knowledge"), ("/cmdb/cis/", "", "CMDB"),
+              ("/slm/services/", "", "Service catalogue"), ("/slm/reports/compliance/", "", "SLA reports"),
+              ("/slm/reviews/", "", "Service reviews")]
 
 
 @pytest.mark.django_db
