@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cmdb.models import ConfigurationItem
 from core.models import Team
 from core.ticket_forms import DATETIME_WIDGET, TicketForm, UserChoiceField, staff_users, ticket_form_class
 from incidents.models import Category, Incident
@@ -11,7 +12,7 @@ from incidents.models import Category, Incident
 from .models import FIVE_WHYS, ISHIKAWA, InvestigationTask, Problem
 
 FIELDS = ("title", "description", "origin", "impact", "urgency", "category", "service", "configuration_item",
-          "team", "assignee", "known_error", "review_date", "root_cause", "workaround")
+          "affected_services", "team", "assignee", "known_error", "review_date", "root_cause", "workaround")
 ANALYSIS_FIELDS = ("technique", *FIVE_WHYS, *ISHIKAWA, "root_cause", "workaround", "known_error", "review_date")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -29,6 +30,19 @@ class IncidentNumbersField(forms.CharField):
         return incidents
 
 
+class CINamesField(forms.CharField):
+    """Configuration item names, separated by commas: "mail-exch-01, mail-relay-02"."""
+
+    def clean(self, value):
+        value = super().clean(value) or ""
+        names = sorted({name.strip() for name in value.split(",") if name.strip()})
+        cis = list(ConfigurationItem.objects.filter(name__in=names))
+        missing = sorted(set(names) - {ci.name for ci in cis})
+        if missing:
+            raise ValidationError(_("No configuration item is named %(names)s.") % {"names": ", ".join(missing)})
+        return cis
+
+
 def check_known_error(form, data):
     if data.get("known_error") and not (data.get("root_cause") or "").strip() \
             and not (data.get("workaround") or "").strip():
@@ -36,6 +50,8 @@ def check_known_error(form, data):
 
 
 class ProblemFormBase(TicketForm):
+    affected_cis = CINamesField(label=_("Other affected configuration items"), required=False, help_text=_(
+        "Names, separated by commas."))
     incident_numbers = IncidentNumbersField(label=_("Linked incidents"), required=False, help_text=_(
         "Incident numbers, separated by commas."))
 
@@ -44,6 +60,9 @@ class ProblemFormBase(TicketForm):
         self.fields["category"].queryset = Category.objects.filter(parent=None, active=True)
         self.fields["review_date"].widget = DATE_WIDGET
         self.fields["description"].label = _("Problem statement")
+        self.fields["affected_services"].widget.attrs["size"] = 4
+        if self.instance.pk:
+            self.initial["affected_cis"] = ", ".join(self.instance.affected_cis.values_list("name", flat=True))
         if self.instance.pk:
             del self.fields["incident_numbers"]  # linked and unlinked on the problem page
 
@@ -51,6 +70,12 @@ class ProblemFormBase(TicketForm):
         data = super().clean()
         check_known_error(self, data)
         return data
+
+    def changed_values(self):
+        values = super().changed_values()
+        if "affected_cis" in self.changed_data:
+            values["affected_cis"] = self.cleaned_data["affected_cis"]
+        return values
 
 
 ProblemForm = ticket_form_class(Problem, FIELDS, base=ProblemFormBase)

@@ -4,7 +4,8 @@ Candidates are known errors (`known_error=True`) whose problem is not closed or 
 still counts until its fix is verified and it closes). Each is scored as a weighted sum, 0..1:
 
     configuration item equal  WEIGHT_CI       0.30   the strongest structured signal: the same box fails again
-    service equal             WEIGHT_SERVICE  0.10   broad: never enough on its own
+                                                     (the problem's CI or one of its other affected CIs)
+    service equal             WEIGHT_SERVICE  0.10   broad: never enough on its own (also other affected ones)
     category equal            WEIGHT_CATEGORY 0.10   broad ("Hardware"): never enough on its own
     text similarity           WEIGHT_TEXT     0.50   cosine of TF-IDF vectors, 0..1
 
@@ -69,19 +70,33 @@ def known_errors():
 
 
 def _shared_q(values):
+    """Known errors naming the values' CI or service (as their own or among the other affected ones) or category."""
     q = Q()
-    for field, key in (("configuration_item_id", "configuration_item"), ("service_id", "service"),
-                       ("category_id", "category")):
-        if values[key]:
-            q |= Q(**{field: values[key]})
+    for fields, key in ((("configuration_item_id", "affected_cis"), "configuration_item"),
+                        (("service_id", "affected_services"), "service"), (("category_id",), "category")):
+        for field in fields:
+            if values[key]:
+                q |= Q(**{field: values[key]})
     return q
+
+
+def _affected(problems, values):
+    """{problem id} naming the values' CI, and those naming its service, among their other affected ones."""
+    ids = [p.pk for p in problems]
+    found = {}
+    for relation, key in (("affected_cis", "configuration_item"), ("affected_services", "service")):
+        through = Problem._meta.get_field(relation).remote_field.through
+        column = "configurationitem_id" if relation == "affected_cis" else "service_id"
+        found[key] = set(through.objects.filter(problem_id__in=ids, **{column: values[key]})
+                         .values_list("problem_id", flat=True)) if values[key] and ids else set()
+    return found
 
 
 def candidates(values, shared_limit=PRESELECT_SHARED, total=PRESELECT_TOTAL):
     """At most `total` known errors: those sharing a CI, service or category first, then the most recent."""
     base = known_errors().only(*CANDIDATE_FIELDS).order_by("-known_error_at", "-id")
     shared_q = _shared_q(values)
-    chosen = list(base.filter(shared_q)[:shared_limit]) if shared_q else []
+    chosen = list(base.filter(pk__in=base.filter(shared_q).values("pk")[:shared_limit])) if shared_q else []
     if len(chosen) < total:
         chosen += list(base.exclude(pk__in=[p.pk for p in chosen])[:total - len(chosen)])
     return chosen
@@ -120,13 +135,15 @@ def score_candidates(values, problems):
     full = [_document(p.title, p.root_cause, p.workaround) for p in problems]
     sims = text_similarities(query, full + [_document(p.title) for p in problems])
     texts = [max(whole, title) for whole, title in zip(sims[:len(problems)], sims[len(problems):])]
+    affected = _affected(problems, values)
     scored = []
     for problem, text in zip(problems, texts):
         reasons, score = {}, 0.0
-        if values["configuration_item"] and problem.configuration_item_id == values["configuration_item"]:
+        if values["configuration_item"] and (problem.configuration_item_id == values["configuration_item"]
+                                             or problem.pk in affected["configuration_item"]):
             score += WEIGHT_CI
             reasons["configuration_item"] = True
-        if values["service"] and problem.service_id == values["service"]:
+        if values["service"] and (problem.service_id == values["service"] or problem.pk in affected["service"]):
             score += WEIGHT_SERVICE
             reasons["service"] = True
         if values["category"] and problem.category_id == values["category"]:

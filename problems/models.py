@@ -40,6 +40,10 @@ class Problem(Ticket):
     origin = models.CharField(_("origin"), max_length=30, choices=Origin.choices, default=Origin.RECURRING_INCIDENT)
     category = models.ForeignKey("incidents.Category", verbose_name=_("category"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+", limit_choices_to={"parent": None})
+    affected_services = models.ManyToManyField("slm.Service", verbose_name=_("other affected services"), blank=True,
+                                               related_name="+")
+    affected_cis = models.ManyToManyField("cmdb.ConfigurationItem", verbose_name=_("other affected configuration items"),
+                                          blank=True, related_name="+")
     root_cause = models.TextField(_("root cause"), blank=True)
     workaround = models.TextField(_("workaround"), blank=True)
     known_error = models.BooleanField(_("known error"), default=False)

@@ -6,7 +6,8 @@ from core.models import LinkKind, TicketLink
 from .models import Problem
 
 LIST_JOINED = ("team", "assignee")
-LIST_PREFETCHED = ("service", "configuration_item", "organization", "requester", "category")
+LIST_PREFETCHED = ("service", "configuration_item", "organization", "requester", "category", "affected_services",
+                   "affected_cis")
 DETAIL_PREFETCHED = LIST_PREFETCHED + ("created_by",)
 
 

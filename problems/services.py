@@ -22,14 +22,35 @@ def _known_error_fields(problem, data):
     return data
 
 
+AFFECTED = ("affected_services", "affected_cis")
+
+
+def _set_affected(problem, actor, affected):
+    """Set the other affected services and CIs given in `affected`; one audit entry with what changed."""
+    changes = {}
+    for name, values in affected.items():
+        relation = getattr(problem, name)
+        old = sorted(relation.values_list("pk", flat=True))
+        new = sorted({getattr(value, "pk", value) for value in values})
+        if old != new:
+            relation.set(new)
+            changes[name] = [old, new]
+    if changes:
+        core_services._audit(problem, actor, AuditAction.UPDATED, changes)
+        problem.version += 1  # a relation change is an edit: a form loaded before it is now stale
+        Problem.objects.filter(pk=problem.pk).update(version=problem.version, updated_at=timezone.now())
+
+
 @transaction.atomic
 def create_problem(actor, data):
     data = dict(data)
     data.setdefault("channel", Channel.PORTAL)
     incidents = data.pop("incidents", None)
+    affected = {name: data.pop(name) for name in AFFECTED if name in data}
     if data.get("known_error"):
         data["known_error_at"] = timezone.now()
     problem = core_services.create_ticket(Problem, actor, data)
+    _set_affected(problem, actor, affected)
     if incidents:
         set_incidents(problem, actor, incidents)
     return problem
@@ -39,7 +60,9 @@ def create_problem(actor, data):
 def update_problem(problem, actor, data, expected_version=None):
     data = dict(data)
     incidents = data.pop("incidents", None)
+    affected = {name: data.pop(name) for name in AFFECTED if name in data}
     problem = core_services.update_ticket(problem, actor, _known_error_fields(problem, data), expected_version)
+    _set_affected(problem, actor, affected)
     if incidents is not None:
         set_incidents(problem, actor, incidents)
     return problem

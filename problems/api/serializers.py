@@ -8,7 +8,7 @@ from incidents.models import Incident
 from problems.models import FIVE_WHYS, ISHIKAWA, Problem, ResolutionCode
 from problems.workflow import WORKFLOW
 
-PROBLEM_FIELDS = ("origin", "category", "category_name", "incidents", "root_cause", "workaround", "known_error",
+PROBLEM_FIELDS = ("origin", "category", "category_name", "incidents", "affected_services", "affected_cis", "root_cause", "workaround", "known_error",
                   "known_error_at", "review_date", "technique", *FIVE_WHYS, *ISHIKAWA, "resolution_code",
                   "resolution_notes")
 PROBLEM_READ_ONLY = ("known_error_at", "resolution_code", "resolution_notes")

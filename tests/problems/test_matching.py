@@ -78,6 +78,16 @@ def test_a_call_is_bounded_in_queries_and_time(agent, settings):
         known_error(agent, title=f"Known issue number {n} with the payroll export", configuration_item=ci)
     incident = factories.incident(agent, title="payroll export fails", configuration_item=ci)
     started = time.perf_counter()
-    with max_queries(2):
+    with max_queries(4):  # pre-selection (2), the other affected CIs and services (2)
         found = matching.suggest_known_errors(incident)
     assert len(found) == 5 and time.perf_counter() - started < 0.5
+
+
+def test_other_affected_cis_and_services_match_like_the_problems_own(agent):
+    relay, service = CIFactory(name="mail-relay-02"), factories.ServiceFactory()
+    problem = known_error(agent, title="Mail delayed by the relay", configuration_item=CIFactory(),
+                          affected_cis=[relay], affected_services=[service])
+    incident = factories.incident(agent, title="Unrelated wording", configuration_item=relay, service=service)
+    found = matching.suggest_known_errors(incident)
+    assert [p.pk for p, _ in found] == [problem.pk]
+    assert found[0][0].match_reasons["configuration_item"] and found[0][0].match_reasons["service"]

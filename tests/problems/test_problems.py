@@ -170,3 +170,30 @@ def test_page_actions_communicate_resolve_and_publish(client):
     assert action(client, problem, "resolve-incidents", {}).status_code == 302
     open_one.refresh_from_db()
     assert open_one.state == "resolved" and open_one.resolution_notes == "Relay queue enlarged"
+
+
+def test_other_affected_services_and_cis_through_api_and_form(api_as, client):
+    from tests.support.cmdb_factories import CIFactory
+
+    agent = factories.agent()
+    services_, cis = [factories.ServiceFactory(), factories.ServiceFactory()], [CIFactory(), CIFactory()]
+    api = api_as(agent)
+    body = api.post(API, {"title": "Storage latency", "affected_services": [s.pk for s in services_],
+                          "affected_cis": [cis[0].pk]}, format="json").json()
+    assert sorted(body["affected_services"]) == sorted(s.pk for s in services_) and body["affected_cis"] == [cis[0].pk]
+    patched = api.patch(f"{API}{body['id']}/", {"affected_cis": [cis[1].pk], "version": body["version"]},
+                        format="json")
+    assert patched.status_code == 200 and patched.json()["affected_cis"] == [cis[1].pk]
+    assert patched.json()["version"] > body["version"]
+    entry = AuditEntry.objects.filter(ticket_id=body["id"], changes__has_key="affected_cis").latest("id")
+    assert entry.changes["affected_cis"] == [[cis[0].pk], [cis[1].pk]]
+    assert api.post(API, {"title": "x", "affected_cis": [999999]}, format="json").status_code == 400
+    client.force_login(agent)
+    edit = reverse("problems:edit", args=[body["id"]])
+    form = client.get(edit)
+    assert form.context["form"].initial["affected_cis"] == cis[1].name
+    refused = client.post(edit, {"title": "Storage latency", "origin": "supplier", "impact": 3, "urgency": 3,
+                                 "affected_cis": "no-such-ci", "version": patched.json()["version"]})
+    assert refused.status_code == 400 and "no-such-ci" in refused.content.decode()
+    page = client.get(reverse("problems:detail", args=[body["id"]])).content.decode()
+    assert cis[1].name in page and services_[0].name in page
