@@ -197,3 +197,12 @@ def test_other_affected_services_and_cis_through_api_and_form(api_as, client):
     assert refused.status_code == 400 and "no-such-ci" in refused.content.decode()
     page = client.get(reverse("problems:detail", args=[body["id"]])).content.decode()
     assert cis[1].name in page and services_[0].name in page
+
+
+def test_page_shows_tasks_without_an_assignee(client):
+    agent = factories.agent()
+    problem = factories.problem(actor=agent)
+    services.add_task(problem, agent, {"title": "Ask the vendor", "team": factories.TeamFactory()})
+    client.force_login(agent)
+    response = client.get(reverse("problems:detail", args=[problem.pk]))
+    assert response.status_code == 200 and "Ask the vendor" in response.content.decode()
