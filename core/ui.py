@@ -95,7 +95,9 @@ def query_without(request, *names):
 HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED, AuditAction.SLA, AuditAction.SLA_BREACHED,
                          AuditAction.SLA_REPAIRED}  # SLA warnings and breaches are the service desk's own business
 AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment"),
-                    "rule": gettext_lazy("Assignment rule"), "article": gettext_lazy("Knowledge article")}
+                    "rule": gettext_lazy("Assignment rule"), "article": gettext_lazy("Knowledge article"),
+                    "investigation_task": gettext_lazy("Investigation task"),
+                    "investigation_task_done": gettext_lazy("Investigation task done")}
 SLA_FLAG_KEYS = {"sla_warning": gettext_lazy("Warning"), "sla_breach": gettext_lazy("Breach")}
 # an assignment rule's name is internal configuration; a linked article may be for the service desk only
 # (requesters see the articles they may read in the knowledge panel)
@@ -131,6 +133,9 @@ def _display_value(model, name, value, names_by_model):
     if isinstance(model_field, models.ForeignKey):
         related = model_field.related_model
         return names_by_model.get(related, {}).get(value, "—" if issubclass(related, Ticket) else f"#{value}")
+    if isinstance(model_field, models.ManyToManyField) and isinstance(value, list):
+        known = names_by_model.get(model_field.related_model, {})
+        return ", ".join(str(known.get(pk, f"#{pk}")) for pk in value)
     if name == "state":
         return hooks.ticket_kinds[model.TICKET_KIND].workflow.label(value) if hasattr(model, "TICKET_KIND") \
             else value
@@ -157,6 +162,9 @@ def _resolve_names(model, entries, user=None):
             if isinstance(model_field, models.ForeignKey) and isinstance(pair, list):
                 ids = wanted.setdefault(model_field.related_model, set())
                 ids.update(v for v in pair if isinstance(v, int))
+            elif isinstance(model_field, models.ManyToManyField) and isinstance(pair, list):
+                ids = wanted.setdefault(model_field.related_model, set())
+                ids.update(v for side in pair if isinstance(side, list) for v in side if isinstance(v, int))
     names = {}
     for related, ids in wanted.items():
         if related is get_user_model():

@@ -50,7 +50,7 @@ class Problem(Ticket):
     known_error_at = models.DateTimeField(_("known error since"), null=True, blank=True)
     review_date = models.DateField(_("known error review date"), null=True, blank=True,
                                    help_text=_("When the known error is re-assessed."))
-    review_notified_for = models.DateField(null=True, blank=True, editable=False)  # the review date last announced
+    review_notified_for = models.DateField(_("review announced for"), null=True, blank=True, editable=False)
     technique = models.CharField(_("analysis technique"), max_length=20, choices=Technique.choices, blank=True)
     why_1 = models.TextField(_("why 1"), blank=True)
     why_2 = models.TextField(_("why 2"), blank=True)
