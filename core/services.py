@@ -27,32 +27,34 @@ class PermissionDeniedError(Exception):
 
 # --- numbers ---------------------------------------------------------------------------------
 
-def next_number(kind):
-    """The next number of a kind, e.g. INC0001001. PostgreSQL: a sequence (no lock held); else a locked row."""
-    prefix = hooks.ticket_kinds[kind].prefix
+def sequence_value(sequence, key):
+    """The next value of a counter starting at 1001. PostgreSQL: the sequence `sequence` (created on first use;
+    nextval() never waits); else the locked NumberSequence row `key`."""
     if connection.vendor == "postgresql":
-        seq = f"ticket_number_{kind}"
         with connection.cursor() as cursor:
             try:
                 with transaction.atomic():
-                    cursor.execute(f"SELECT nextval('{seq}')")
+                    cursor.execute(f"SELECT nextval('{sequence}')")
             except Exception:
                 with transaction.atomic():
                     # Concurrent first creates: one creates the sequence, the others wait for its commit.
-                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [seq])
-                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {seq} START 1001")
-                cursor.execute(f"SELECT nextval('{seq}')")
-            value = cursor.fetchone()[0]
-    else:
-        with transaction.atomic():
-            if not NumberSequence.objects.filter(kind=kind).update(last_value=F("last_value") + 1):
-                try:
-                    with transaction.atomic():
-                        NumberSequence.objects.create(kind=kind, last_value=1001)
-                except IntegrityError:
-                    NumberSequence.objects.filter(kind=kind).update(last_value=F("last_value") + 1)
-            value = NumberSequence.objects.get(kind=kind).last_value
-    return f"{prefix}{value:07d}"
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [sequence])
+                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence} START 1001")
+                cursor.execute(f"SELECT nextval('{sequence}')")
+            return cursor.fetchone()[0]
+    with transaction.atomic():
+        if not NumberSequence.objects.filter(kind=key).update(last_value=F("last_value") + 1):
+            try:
+                with transaction.atomic():
+                    NumberSequence.objects.create(kind=key, last_value=1001)
+            except IntegrityError:
+                NumberSequence.objects.filter(kind=key).update(last_value=F("last_value") + 1)
+        return NumberSequence.objects.get(kind=key).last_value
+
+
+def next_number(kind):
+    """The next number of a ticket kind, e.g. INC0001001."""
+    return f"{hooks.ticket_kinds[kind].prefix}{sequence_value(f'ticket_number_{kind}', kind):07d}"
 
 
 # --- helpers ---------------------------------------------------------------------------------

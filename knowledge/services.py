@@ -3,14 +3,13 @@ retire, back to draft, links from tickets ("this helped"), articles shown before
 articles published from known errors. Ticket-side effects are audited on the ticket."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.models import AuditAction, NumberSequence
-from core.services import ConflictError, PermissionDeniedError, _audit
+from core.models import AuditAction
+from core.services import ConflictError, PermissionDeniedError, _audit, sequence_value
 
 from . import queries
 from .models import Article, ArticleLink, ArticleShown, ArticleState, ArticleVersion, Audience
@@ -23,20 +22,7 @@ MAX_SHOWN = 20
 
 def next_number():
     """KB0001001, ...: a PostgreSQL sequence (migration 0002; never waits), else core's locked NumberSequence row."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval('knowledge_article_number')")
-            value = cursor.fetchone()[0]
-    else:
-        with transaction.atomic():
-            if not NumberSequence.objects.filter(kind=SEQUENCE).update(last_value=F("last_value") + 1):
-                try:
-                    with transaction.atomic():
-                        NumberSequence.objects.create(kind=SEQUENCE, last_value=1001)
-                except IntegrityError:
-                    NumberSequence.objects.filter(kind=SEQUENCE).update(last_value=F("last_value") + 1)
-            value = NumberSequence.objects.get(kind=SEQUENCE).last_value
-    return f"{PREFIX}{value:07d}"
+    return f"{PREFIX}{sequence_value('knowledge_article_number', SEQUENCE):07d}"
 
 
 def _require_writer(actor):
