@@ -8,7 +8,7 @@ How a cluster is found, for each dimension (configuration item, service, categor
 2. Texts are normalised (lower case, digits -> "0", punctuation -> space) and deduplicated: the clustering
    runs on unique texts weighted by how many incidents carry them.
 3. Within a group (one CI, one service or one category) at most PROBLEM_TREND_MAX_TEXTS unique texts
-   (default 2000) take part: the most frequent first, then the most recently seen. A group with more unique
+   (default 1000) take part: the most frequent first, then the most recently seen. A group with more unique
    texts than that is clustered on its recurring and newest texts only; the rest of its singletons are not
    compared (this is what bounds the cost: pairwise similarity is quadratic in the texts of a group).
 4. Texts are TF-IDF vectors of character n-grams (char_wb, 2-3 characters, sublinear tf, l2), so Chinese
@@ -55,7 +55,7 @@ def setting(name, default):
 
 def options():
     return {"window_days": int(setting("WINDOW_DAYS", 90)), "min_incidents": int(setting("MIN_INCIDENTS", 3)),
-            "similarity": float(setting("SIMILARITY", 0.6)), "max_texts": int(setting("MAX_TEXTS", 2000)),
+            "similarity": float(setting("SIMILARITY", 0.6)), "max_texts": int(setting("MAX_TEXTS", 1000)),
             "description_chars": int(setting("DESCRIPTION_CHARS", 0))}
 
 
