@@ -92,14 +92,19 @@ def _ranked(queryset, text, service=None, category=None, limit=5):
     return list(rows)
 
 
+SUGGEST_CUTOFF = 3  # a suggestion scores at least a third of the best one
+
+
 def suggest(text, user, service=None, category=None, limit=5):
     """The best published articles for `text` that `user` may read: a list of Article, each with `.score`.
 
     `service` / `category`: a slm.Service / incidents.Category or its id (or None); matching ones score higher
     and are offered even without a text match. Stable signature: other apps call it."""
     limit = max(1, min(int(limit), 50))
-    return _ranked(suggestable_articles(user).only("id", "number", "title", "audience", "state"), text,
-                   service, category, limit)
+    ranked = _ranked(suggestable_articles(user).only("id", "number", "title", "audience", "state"), text,
+                     service, category, limit)
+    # A suggestion far weaker than the best one matched by a common word or bigram ("无法", "cannot") only.
+    return [article for article in ranked if article.score * SUGGEST_CUTOFF >= ranked[0].score]
 
 
 def search(text, user, queryset=None, limit=50):

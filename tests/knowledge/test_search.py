@@ -60,3 +60,11 @@ def test_suggest_is_bounded_and_nothing_matches_nothing():
         article(agent, title=f"Printer note {n}")
     assert len(suggest("printer", agent)) == 5 and len(suggest("printer", agent, limit=2)) == 2
     assert suggest("", agent) == [] and suggest("zzzqqq", agent) == []
+
+
+def test_suggestions_far_weaker_than_the_best_are_left_out():
+    from knowledge.demo import seed_articles
+
+    seed_articles(factories.manager())
+    titles = [a.title for a in suggest("打印机无法打印", factories.requester())]
+    assert titles == ["打印机无法打印的处理方法"]
