@@ -1,5 +1,7 @@
 """The forms of the generic ticket pages: a create/edit form factory and the inline action forms."""
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from .widgets import (CIPickerWidget, OrganizationPickerWidget, ServicePickerWid
                       UserPickerWidget, label_empty_choices_any, relabel_blank_choice)
 
 DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
+DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 
 
 def staff_users():
@@ -42,6 +45,26 @@ class TicketNumberField(forms.CharField):
         return ticket
 
 
+class KeyListField(forms.CharField):
+    """Records typed by a key, separated by commas ("INC0001001, INC0001002"; CI names): cleans to the list of
+    rows, or names the keys that match nothing."""
+
+    def __init__(self, *args, queryset, key, upper=False, separators=r"[,;]", missing="", **kwargs):
+        kwargs.setdefault("max_length", 2000)
+        super().__init__(*args, **kwargs)
+        self.queryset, self.key, self.upper, self.separators, self.missing = queryset, key, upper, separators, missing
+
+    def clean(self, value):
+        value = super().clean(value) or ""
+        value = value.upper() if self.upper else value
+        keys = sorted({part.strip() for part in re.split(self.separators, value) if part.strip()})[:200]
+        rows = list(self.queryset.filter(**{f"{self.key}__in": keys})) if keys else []
+        unknown = sorted(set(keys) - {getattr(row, self.key) for row in rows})
+        if unknown:
+            raise ValidationError(self.missing % {"keys": ", ".join(unknown)})
+        return rows
+
+
 # --- create and edit ---------------------------------------------------------------------------
 
 def ticket_formfield(db_field, **kwargs):
@@ -67,6 +90,8 @@ class TicketForm(forms.ModelForm):
                 field.widget.attrs["rows"] = 5
             if isinstance(field, forms.DateTimeField):
                 field.widget = forms.DateTimeInput(**DATETIME_WIDGET)
+            elif isinstance(field, forms.DateField):
+                field.widget = forms.DateInput(**DATE_WIDGET)
         if "configuration_item" in self.fields:
             self.fields["configuration_item"].widget = CIPickerWidget()
         if "requester" in self.fields:  # the organization follows the requester

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -40,15 +39,10 @@ class IncidentActionView(TicketActionView, IncidentDetailView):
 
     def act_major(self, incident):
         """Declare a major incident (the declarer manages it unless someone already does), or stand it down."""
-        self.require_agent()
         data = {"is_major": not incident.is_major}
         if data["is_major"] and not incident.major_incident_manager_id:
             data["major_incident_manager"] = self.request.user
-        try:
-            services.update_incident(incident, self.request.user, data)
-        except ValidationError as exc:
-            return {"error": " ".join(exc.messages)}
-        return None
+        return self.run_service(lambda: services.update_incident(incident, self.request.user, data))
 
 
 @login_required

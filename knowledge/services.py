@@ -165,6 +165,8 @@ def known_error_body(problem):
 def publish_known_error(problem, actor):
     """The agents' article for a known error, created or brought up to date from the problem (statement, root
     cause, workaround; its service and category), published. Returns the article."""
+    if not problem.known_error:
+        raise ValidationError({"problem": _("Only a known error can be published as an article.")})
     data = {"title": problem.title, "body": known_error_body(problem), "known_error": problem,
             "services": [problem.service_id] if problem.service_id else [],
             "categories": [problem.category_id] if getattr(problem, "category_id", None) else []}

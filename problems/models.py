@@ -2,6 +2,7 @@
 of workarounds applied to incidents. Incidents link to their problem through core's TicketLink ("caused by")."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,11 @@ class Problem(Ticket):
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
         indexes = [models.Index(fields=["known_error", "review_date"], name="problem_known_error_review")]
+
+    def clean(self):
+        super().clean()
+        if self.known_error and not self.root_cause.strip() and not self.workaround.strip():
+            raise ValidationError({"known_error": _("A known error needs a documented root cause or workaround.")})
 
 
 class InvestigationTask(models.Model):

@@ -135,6 +135,8 @@ def complete_task(task, actor, findings=""):
 
 
 def incident_link(problem, incident_id):
+    if incident_id is None:
+        return None
     return TicketLink.objects.filter(source_id=incident_id, target_id=problem.pk, kind=LinkKind.CAUSED_BY) \
         .select_related("source", "target").first()
 

@@ -1,5 +1,6 @@
 """The ticket page's inline actions: POST {ns}:action <pk> <name>. Every write goes through the services."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -15,18 +16,22 @@ from .detail import TicketDetailView
 
 class TicketActionView(TicketDetailView):
     """`actions` maps an action name to a method act_*(ticket) returning None on success, or a dict of bound
-    forms / {"error": text} to show again (HTTP 400). A kind adds its own: {**TicketActionView.actions, ...}."""
+    forms / {"error": text} to show again (HTTP 400). A kind adds its own: {**TicketActionView.actions, ...};
+    every action but those in `requester_actions` is for service desk staff only."""
 
     http_method_names = ["post"]
     actions = {"assign-me": "act_assign_me", "reassign": "act_reassign", "transition": "act_transition",
                "reply": "act_reply", "note": "act_note", "attach": "act_attach", "link": "act_link",
                "timeline-order": "act_timeline_order"}
+    requester_actions = frozenset({"transition", "reply", "attach", "timeline-order"})  # checked in the act_*
 
     def post(self, request, pk, name):
         ticket = self.get_ticket(pk)
         method = self.actions.get(name)
         if method is None:
             raise PermissionDenied
+        if name not in self.requester_actions:
+            self.require_agent()
         try:
             bound = getattr(self, method)(ticket)
         except core_services.PermissionDeniedError as exc:
@@ -40,29 +45,40 @@ class TicketActionView(TicketDetailView):
             return self.render_ticket(self.get_ticket(pk))
         return redirect(self.ticket_kind.url("detail", pk))
 
-    def act_assign_me(self, ticket):
-        self.require_agent()
-        user = self.request.user
-        team = assignment.team_for_assignee(ticket, user)
+    # --- helpers for act_* methods -------------------------------------------------------------
+
+    def run_form(self, key, form, write):
+        """Validate `form` and call write(cleaned_data); an invalid form, or the service's ValidationError on
+        its fields, is shown again under `key`."""
+        if not form.is_valid():
+            return {key: form}
         try:
-            core_services.assign(ticket, user, team=team, assignee=user)
+            write(form.cleaned_data)
         except ValidationError as exc:
-            return {"error": " ".join(exc.messages)}
+            return {key: form_errors_from(form, exc)}
         return None
 
-    def act_reassign(self, ticket):
-        self.require_agent()
-        form = ReassignForm(self.request.POST)
-        if not form.is_valid():
-            return {"reassign": form}
-        data = form.cleaned_data
+    def run_service(self, write, success=None):
+        """Call write(); its ValidationError is the page's error, else `success(result)` is flashed (if given)."""
         try:
-            core_services.update_ticket(ticket, self.request.user, {"team": data["team"],
-                                                                    "assignee": data["assignee"]},
-                                        expected_version=data["version"])
+            result = write()
         except ValidationError as exc:
-            return {"reassign": form_errors_from(form, exc)}
+            return {"error": " ".join(exc.messages)}
+        if success is not None:
+            messages.success(self.request, success(result))
         return None
+
+    # --- the actions ----------------------------------------------------------------------------
+
+    def act_assign_me(self, ticket):
+        user = self.request.user
+        team = assignment.team_for_assignee(ticket, user)
+        return self.run_service(lambda: core_services.assign(ticket, user, team=team, assignee=user))
+
+    def act_reassign(self, ticket):
+        return self.run_form("reassign", ReassignForm(self.request.POST), lambda data: core_services.update_ticket(
+            ticket, self.request.user, {"team": data["team"], "assignee": data["assignee"]},
+            expected_version=data["version"]))
 
     def act_transition(self, ticket):
         to = self.request.POST.get("to", "")
@@ -92,42 +108,24 @@ class TicketActionView(TicketDetailView):
 
     def act_note(self, ticket):
         """An internal work note: staff only, so nothing internal can be sent from the reply form."""
-        self.require_agent()
         return self._comment(ticket, NoteForm(self.request.POST), "note", internal=True)
 
     def _comment(self, ticket, form, key, internal):
-        if not form.is_valid():
-            return {key: form}
-        try:
-            core_services.add_comment(ticket, self.request.user, form.cleaned_data["body"], internal=internal)
-        except ValidationError as exc:
-            return {key: form_errors_from(form, exc)}
-        return None
+        return self.run_form(key, form, lambda data: core_services.add_comment(
+            ticket, self.request.user, data["body"], internal=internal))
 
     def act_attach(self, ticket):
         staff = permissions.can_see_internal(self.request.user)
         if not permissions.can_comment(self.request.user, ticket):
             raise PermissionDenied
         form = AttachmentForm(self.request.POST, self.request.FILES, staff=staff)
-        if not form.is_valid():
-            return {"attach": form}
-        try:
-            core_services.add_attachment(ticket, self.request.user, form.cleaned_data["file"],
-                                         internal=form.cleaned_data.get("internal", False))
-        except ValidationError as exc:
-            return {"attach": form_errors_from(form, exc)}
-        return None
+        return self.run_form("attach", form, lambda data: core_services.add_attachment(
+            ticket, self.request.user, data["file"], internal=data.get("internal", False)))
 
     def act_link(self, ticket):
-        self.require_agent()
         form = LinkForm(self.request.POST)
-        if not form.is_valid():
-            return {"link": form}
-        try:
-            core_services.add_link(ticket, self.request.user, form.target, form.cleaned_data["kind"])
-        except ValidationError as exc:
-            return {"link": form_errors_from(form, exc)}
-        return None
+        return self.run_form("link", form, lambda data: core_services.add_link(
+            ticket, self.request.user, form.target, data["kind"]))
 
     def act_timeline_order(self, ticket):
         """Newest or oldest first, remembered in the user's profile."""

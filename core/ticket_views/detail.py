@@ -28,6 +28,7 @@ class TicketDetailView(LoginRequiredMixin, TicketView):
     # --- hooks for kinds --------------------------------------------------------------------------
 
     def extra_context(self, ticket):
+        """The kind's own context; `self.bound` holds the submitted action forms (by key) being shown again."""
         return {}
 
     def transition_form_kwargs(self, ticket, transition):
@@ -102,7 +103,7 @@ class TicketDetailView(LoginRequiredMixin, TicketView):
     def render_ticket(self, ticket, bound=None, status=200):
         """The page; `bound` holds a submitted action form (with its errors) to show instead of a blank one.
         An htmx request gets only the #ticket element."""
-        bound = bound or {}
+        bound = self.bound = bound or {}
         context = self.get_context(ticket, bound)
         context.update(self.extra_context(ticket))
         return self.render_kind("detail.html", context, status=200 if self.request.htmx else status)

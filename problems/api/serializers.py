@@ -58,17 +58,6 @@ class ProblemSerializer(TicketSerializer):
         fields = TicketSerializer.spine_fields + PROBLEM_FIELDS
         read_only_fields = TicketSerializer.spine_read_only + PROBLEM_READ_ONLY
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        instance = self.instance
-        merged = {name: attrs.get(name, getattr(instance, name, "") if instance else "")
-                  for name in ("known_error", "root_cause", "workaround")}
-        if merged["known_error"] and not (merged["root_cause"] or "").strip() \
-                and not (merged["workaround"] or "").strip():
-            raise serializers.ValidationError({"known_error": [_(
-                "A known error needs a documented root cause or workaround.")]})
-        return attrs
-
 
 class ProblemDetailSerializer(TicketDetailMixin, ProblemSerializer):
     created_by_name = UserNameField(source="created_by", allow_null=True)

@@ -109,7 +109,7 @@ def test_publish_known_error_creates_then_updates_one_agents_article():
     service = factories.ServiceFactory(name="Mail")
     problem = problem_services.create_problem(agent, {
         "title": "Mail delayed every Monday", "description": "Mail arrives hours late.", "service": service,
-        "root_cause": "The archive job saturates the relay.", "workaround": "Restart the relay queue."})
+        "root_cause": "The archive job saturates the relay.", "workaround": "Restart the relay queue.", "known_error": True})
     made = services.publish_known_error(problem, agent)
     assert made.state == ArticleState.PUBLISHED and made.audience == Audience.AGENTS
     assert made.known_error_id == problem.pk and list(made.services.all()) == [service]
@@ -117,3 +117,11 @@ def test_publish_known_error_creates_then_updates_one_agents_article():
     problem.workaround = "Move the archive job to Sunday."
     again = services.publish_known_error(problem, agent)
     assert again.pk == made.pk and "Sunday" in again.body and again.versions.count() == 2
+
+
+def test_only_a_known_error_is_published_as_an_article():
+    from django.core.exceptions import ValidationError
+
+    agent = factories.agent()
+    with pytest.raises(ValidationError):
+        services.publish_known_error(factories.problem(actor=agent, root_cause="Unknown yet"), agent)
