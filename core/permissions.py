@@ -106,3 +106,20 @@ def can_transition(user, ticket, transition):
     if transition.permission == "manager":
         return is_manager(user)
     return is_agent(user)
+
+
+def agent_required(view):
+    """A page for service desk staff: sign-in first, then 403 for anyone else."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+
+    @login_required
+    @wraps(view)
+    def check(request, *args, **kwargs):
+        if not is_agent(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return check

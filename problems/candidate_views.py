@@ -2,8 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,14 +17,9 @@ SHOWN = 50  # candidates on the page, highest score first
 NUMBERS_SHOWN = 30  # incident numbers listed per candidate
 
 
-def _require_agent(request):
-    if not permissions.is_agent(request.user):
-        raise PermissionDenied
 
-
-@login_required
+@permissions.agent_required
 def candidate_list(request):
-    _require_agent(request)
     shown = list(candidate_queries.candidates().order_by("-score", "-id")[:SHOWN + 1])
     numbers = candidate_queries.incident_numbers(shown[:SHOWN], NUMBERS_SHOWN)
     rows = [{"candidate": candidate,
@@ -35,10 +29,9 @@ def candidate_list(request):
         "rows": rows, "truncated": len(shown) > SHOWN, "window_days": trends.options()["window_days"]})
 
 
-@login_required
+@permissions.agent_required
 @require_POST
 def run(request):
-    _require_agent(request)
     if trends.window_size(settings.PROBLEM_TREND_SYNC_LIMIT + 1) > settings.PROBLEM_TREND_SYNC_LIMIT:
         from .tasks import run_trend_analysis
 
@@ -51,10 +44,9 @@ def run(request):
     return redirect("problem_candidates:list")
 
 
-@login_required
+@permissions.agent_required
 @require_POST
 def accept(request, pk):
-    _require_agent(request)
     candidate = get_object_or_404(Candidate, pk=pk)
     try:
         problem, created = candidate_services.accept_candidate(candidate, request.user)
@@ -67,10 +59,9 @@ def accept(request, pk):
     return redirect(problem_url(problem))
 
 
-@login_required
+@permissions.agent_required
 @require_POST
 def dismiss(request, pk):
-    _require_agent(request)
     candidate = get_object_or_404(Candidate, pk=pk)
     try:
         candidate_services.dismiss_candidate(candidate, request.user)

@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,11 +41,9 @@ def _with_urls(rows, key="problem_id"):
     return rows
 
 
-@login_required
+@permissions.agent_required
 @require_GET
 def index(request):
-    if not permissions.is_agent(request.user):
-        raise PermissionDenied
     form = PeriodForm(request.GET)
     context = {"form": form}
     if form.is_valid():

@@ -2,8 +2,7 @@
 and the known-error suggestions fragment of the incident form (htmx, while the agent types). Staff only."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,16 +20,11 @@ SUGGEST_FIELDS = ("title", "description", "service", "configuration_item", "cate
 MAX_FIELD = 5000
 
 
-def _require_staff(request):
-    if not permissions.is_agent(request.user):
-        raise PermissionDenied
 
-
-@login_required
+@permissions.agent_required
 @require_POST
 def apply(request, pk):
     """POST problem=<id>&public=0|1: apply the workaround, back to the incident page with a message."""
-    _require_staff(request)
     incident = get_object_or_404(incident_queries.incident_detail(request.user), pk=pk)
     back = redirect("incidents:detail", pk=incident.pk)
     problem_id = parse_id(request.POST.get("problem"))
@@ -53,11 +47,10 @@ def apply(request, pk):
     return back
 
 
-@login_required
+@permissions.agent_required
 @require_GET
 def suggest(request):
     """The suggestions fragment for the incident form's current values (query parameters)."""
-    _require_staff(request)
     values = {name: request.GET.get(name, "")[:MAX_FIELD].replace("\x00", "") for name in SUGGEST_FIELDS}
     pairs = matching.suggest_known_errors(values)
     return render(request, "problems/_known_error_suggestions.html", {"suggestions": rows(pairs, set())})

@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import permissions
+from core.api.directory import StaffOnly
 from core.api.pagination import KeysetPagination
 from core.api.params import search_text
 from core.api.schema import ERRORS
@@ -24,13 +24,6 @@ from ..models import Problem
 
 MAX_SUGGESTIONS = 20
 SEARCH_WORDS = 5
-
-
-class StaffOnly(drf_permissions.BasePermission):
-    """Known errors are internal: requesters are refused (403)."""
-
-    def has_permission(self, request, view):
-        return permissions.is_agent(request.user)
 
 
 class KnownErrorSerializer(serializers.Serializer):
