@@ -18,7 +18,7 @@ class ProblemsConfig(RegisteredApp, AppConfig):
     def ready(self):
         from core import hooks
 
-        from . import known_error_panel, known_error_tasks, queries, services  # noqa: F401 (tasks register)
+        from . import known_error_panel, queries, services
         from .filters import ProblemFilter
         from .forms import ProblemForm
         from .models import Problem

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from core.models import AuditEntry, Comment, Notification
-from problems import known_error_tasks, services as problem_services
+from problems import services as problem_services
+from problems import tasks as problem_tasks
 from problems import workaround_services as ws
 from tests.support import factories
 
@@ -28,8 +29,8 @@ def test_the_task_flags_once_per_review_date_and_tells_the_assignee():
     team_only = known_error(agent, review_date=today - timedelta(days=3), team=team)
     later = known_error(agent, review_date=today + timedelta(days=1))
     fix(known_error(agent, review_date=today))  # closed: no review
-    assert known_error_tasks.review_known_errors.delay().get() == 2
-    assert known_error_tasks.review_known_errors.delay().get() == 0
+    assert problem_tasks.review_known_errors.delay().get() == 2
+    assert problem_tasks.review_known_errors.delay().get() == 0
     assert review_entries(due) == 1 and review_entries(team_only) == 1 and review_entries(later) == 0
     due.refresh_from_db()
     assert due.review_notified_for == today
