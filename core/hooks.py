@@ -127,3 +127,12 @@ def register_service_offered(fn):
     if fn not in service_offered:
         service_offered.append(fn)
     return fn
+
+
+# The kind's reaction to an approval stage being decided: kind -> fn(ticket, stage, approved, actor, comment),
+# called by core.approvals inside the deciding transaction.
+approval_listeners: dict[str, Callable] = {}
+
+
+def register_approval_listener(kind: str, fn: Callable):
+    approval_listeners[kind] = fn

@@ -61,6 +61,9 @@ class Profile(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("manager"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+",
+                                help_text=_("Approves this person's requests where a catalogue item asks for it."))
     timeline_order = models.CharField(_("timeline order"), max_length=10, choices=TimelineOrder.choices,
                                       default=TimelineOrder.OLDEST_FIRST)
 
@@ -326,6 +329,7 @@ class AuditAction(models.TextChoices):
     SLA = "sla", _("Service level")
     SLA_BREACHED = "sla_breached", _("Service level target breached")
     SLA_REPAIRED = "sla_repaired", _("Service level timers repaired")
+    APPROVAL = "approval", _("Approval")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -414,4 +418,5 @@ class Outbox(models.Model):
 
 from .notification_models import (Notification, NotificationChannel, NotificationEvent,  # noqa: E402,F401
                                   NotificationPreference, TicketWatcher)
+from .approval_models import Approval, ApprovalDelegation, ApprovalRule, ApprovalStage  # noqa: E402,F401
 from .desk_models import AssignMode, AssignmentRule, CannedResponse  # noqa: E402,F401  (split for size)

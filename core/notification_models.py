@@ -15,6 +15,7 @@ class NotificationEvent(models.TextChoices):
     RESOLVED = "resolved", _("My request is resolved or closed")
     WATCHED_UPDATED = "watched_updated", _("A ticket I watch has a new reply or state")
     SLA_WARNING = "sla_warning", _("Service level warnings and breaches")
+    APPROVAL_REQUESTED = "approval_requested", _("My approval is asked for")
 
 
 class NotificationChannel(models.TextChoices):

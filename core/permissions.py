@@ -101,6 +101,8 @@ def can_see_internal(user):
 
 
 def can_transition(user, ticket, transition):
+    if transition.permission == "system":  # taken only by a practice's own rules (core.services, system=True)
+        return False
     if transition.permission == "requester":
         return is_agent(user) or can_view(user, ticket)
     if transition.permission == "manager":
