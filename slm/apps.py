@@ -30,3 +30,4 @@ class SlmConfig(RegisteredApp, AppConfig):
         hooks.register_ticket_filter("sla_breached", queries.filter_breached)
         hooks.register_ticket_filter("sla_due_within", queries.filter_due_within)
         hooks.register_ticket_panel(40, "slm/_ticket_timers.html", panels.ticket_timers_context)
+        hooks.register_ticket_panel(5, "slm/_ticket_survey.html", panels.survey_context)

@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from . import clock, queries
+from .models import SatisfactionSurvey
 
 
 def timer_rows(timers, now):
@@ -24,3 +25,18 @@ def ticket_timers_context(ticket, request):
         for event in timer.events.all():
             event.timer = timer  # already loaded: no query per event
     return {"sla_timers": timer_rows(timers, timezone.now()), "sla_events": events}
+
+
+def survey_context(ticket, request):
+    """The ticket's satisfaction survey: its requester rates here; staff see the answer."""
+    survey = SatisfactionSurvey.objects.filter(ticket_id=ticket.pk).first()
+    if survey is None:
+        return {"survey": None}
+    from core import permissions
+
+    from .reports_forms import SurveyAnswerForm
+
+    mine = survey.requester_id == request.user.pk
+    if not mine and not permissions.is_agent(request.user):
+        return {"survey": None}
+    return {"survey": survey, "survey_mine": mine, "survey_form": SurveyAnswerForm() if mine else None}

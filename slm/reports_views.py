@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core import permissions
+from core import hooks, permissions
 from core.converters import parse_id
 from core.services import PermissionDeniedError
 
@@ -126,6 +126,8 @@ def survey_answer(request, pk):
             form.add_error("rating", exc.message_dict.get("rating"))
         else:
             messages.success(request, _("Thank you for your feedback."))
+            if request.POST.get("from_ticket"):
+                return redirect(hooks.ticket_kinds[survey.ticket.kind].url("detail", survey.ticket_id))
             return redirect("slm:survey", pk=survey.pk)
     survey.refresh_from_db()
     return render(request, "slm/reports/survey.html", {"survey": survey, "form": form},

@@ -1,6 +1,7 @@
 """Satisfaction surveys: sent on resolve (once), answered once by the requester, API and portal page."""
 
 import pytest
+from django.urls import reverse
 
 from core.models import Outbox
 from incidents import services as incident_services
@@ -126,3 +127,25 @@ def test_scores_per_service_and_team_in_reports(requester_user, agent_user, mana
     rows = api.get("/api/v1/reports/satisfaction/", {"group_by": "team"}).json()["rows"]
     assert [(r["label"], r["count"]) for r in rows] == [("Network", 3)]
     assert api.get("/api/v1/reports/satisfaction/", {"group_by": "agreement"}).status_code == 400
+
+
+def test_requester_rates_from_the_ticket_page_and_agent_sees_the_rating(requester_user, agent_user, client):
+    incident = resolved_incident(requester_user, agent_user)
+    page_url = reverse("incidents:detail", args=[incident.pk])
+    client.force_login(requester_user)
+    page = client.get(page_url).content.decode()
+    assert 'id="ticket-survey"' in page and 'name="rating"' in page
+    response = client.post(reverse("slm:survey", args=[incident.satisfaction_survey.pk]),
+                           {"rating": 4, "comment": "Quick", "from_ticket": "1"})
+    assert response.status_code == 302 and response.url == page_url
+    assert "You rated this 4 out of 5" in client.get(page_url).content.decode()
+    client.force_login(agent_user)
+    assert "The requester rated this 4 out of 5" in client.get(page_url).content.decode()
+
+
+def test_survey_panel_is_absent_for_other_requesters_and_before_resolution(requester_user, agent_user, client):
+    incident = resolved_incident(requester_user, agent_user)
+    colleague = factories.requester(username="colleague", organization=requester_user.profile.organization)
+    client.force_login(colleague)
+    response = client.get(reverse("incidents:detail", args=[incident.pk]))
+    assert 'id="ticket-survey"' not in response.content.decode()
