@@ -35,12 +35,20 @@ def is_manager(user):
     return has_role(user, MANAGER, ADMIN)
 
 
+def _approvals():
+    from .models import Approval
+
+    return Approval.objects
+
+
 def requester_scope(user):
-    """The Q a requester's tickets satisfy: their own, plus their organization's if it allows."""
+    """The Q a requester's tickets satisfy: their own, their organization's if it allows, and those they are
+    asked to approve (as approver or as the approver who delegated; a subquery, so no row is doubled)."""
     q = Q(requester=user) | Q(created_by=user)
     profile = getattr(user, "profile", None)
     if profile and profile.organization_id and profile.organization.requesters_see_organization_tickets:
         q |= Q(organization_id=profile.organization_id)
+    q |= Q(pk__in=_approvals().filter(Q(approver=user) | Q(on_behalf_of=user)).values("ticket_id"))
     return q
 
 
@@ -67,6 +75,9 @@ def requesters_who_see(ticket, users):
     from django.contrib.auth import get_user_model
 
     q = Q(pk__in=[pk for pk in (ticket.requester_id, ticket.created_by_id) if pk])
+    asked = _approvals().filter(ticket_id=ticket.pk)
+    q |= Q(pk__in=asked.values("approver_id")) | Q(pk__in=asked.filter(on_behalf_of__isnull=False)
+                                                     .values("on_behalf_of_id"))
     if ticket.organization_id:
         q |= Q(profile__organization_id=ticket.organization_id,
                profile__organization__requesters_see_organization_tickets=True)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from . import hooks, permissions, sla_badge
 from .keyset import after_q, plain, typed_values
-from .models import AuditAction, AuditEntry, Comment, Ticket
+from .models import Approval, ApprovalRule, ApprovalStage, AuditAction, AuditEntry, Comment, Ticket
 
 PAGE_SIZE = 50
 logger = logging.getLogger(__name__)
@@ -97,7 +97,15 @@ HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED, AuditActio
 AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment"),
                     "rule": gettext_lazy("Assignment rule"), "article": gettext_lazy("Knowledge article"),
                     "investigation_task": gettext_lazy("Investigation task"),
-                    "investigation_task_done": gettext_lazy("Investigation task done")}
+                    "investigation_task_done": gettext_lazy("Investigation task done"),
+                    "approval": gettext_lazy("Approval"), "approver": gettext_lazy("Approver"),
+                    "approvers": gettext_lazy("Approvers"), "approval_stage": gettext_lazy("Approval stage"),
+                    "stage": gettext_lazy("Stage"), "approval_rule": gettext_lazy("Approval rule"),
+                    "on_behalf_of": gettext_lazy("On behalf of"), "decided_by": gettext_lazy("Decided by"),
+                    "comment": gettext_lazy("Comment")}
+# audit keys that are not model fields but hold a choice: shown by their label
+AUDIT_KEY_CHOICES = {"approval": Approval.State, "approval_stage": ApprovalStage.State,
+                     "approval_rule": ApprovalRule}
 SLA_FLAG_KEYS = {"sla_warning": gettext_lazy("Warning"), "sla_breach": gettext_lazy("Breach")}
 # an assignment rule's name is internal configuration; a linked article may be for the service desk only
 # (requesters see the articles they may read in the knowledge panel)
@@ -129,7 +137,8 @@ def _display_value(model, name, value, names_by_model):
     try:
         model_field = model._meta.get_field(name)
     except Exception:  # noqa: BLE001 - audit keys that are not model fields (link, attachment)
-        return value
+        choices = AUDIT_KEY_CHOICES.get(name)
+        return dict(choices.choices).get(value, value) if choices else value
     if isinstance(model_field, models.ForeignKey):
         related = model_field.related_model
         return names_by_model.get(related, {}).get(value, "—" if issubclass(related, Ticket) else f"#{value}")
@@ -219,7 +228,8 @@ def build_timeline(ticket, user):
                 flag = f"{pair.get('target', '')} · {pair.get('percent')} %"
                 changes.append(Change(str(SLA_FLAG_KEYS[name]), "", flag))
                 continue
-            if name in NOT_SHOWN_FIELDS or not isinstance(pair, list) or len(pair) != 2:
+            shown = name == "comment" and entry.action == AuditAction.APPROVAL  # an approver's reason
+            if (name in NOT_SHOWN_FIELDS and not shown) or not isinstance(pair, list) or len(pair) != 2:
                 continue
             if name in STAFF_ONLY_KEYS and not staff:
                 continue
