@@ -11,13 +11,14 @@
   approval asked before it (`decided_by` is the delegate, `approver` stays).
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import hooks, notifications
+from . import hooks, notifications, permissions
 from .models import (Approval, ApprovalDelegation, ApprovalRule, ApprovalStage, AuditAction, NotificationEvent,
                      Ticket)
 from .services import PermissionDeniedError, _audit, bump_version
@@ -55,8 +56,6 @@ def stage_label(stage):
 def _resolve_approvers(ticket, approvers):
     """[(approver, on_behalf_of or None)]: active users, the requester left out, delegates in place of those
     away today (unless the delegate is inactive or the requester), without duplicates."""
-    from django.contrib.auth import get_user_model
-
     ids = list(dict.fromkeys(getattr(user, "pk", user) for user in approvers if user is not None))
     users = get_user_model().objects.filter(pk__in=ids, is_active=True).exclude(pk=ticket.requester_id or 0)
     users = {user.pk: user for user in users.select_related("profile")}
@@ -232,3 +231,53 @@ def waiting_for(user):
                                     state=Approval.State.PENDING, stage__state=ApprovalStage.State.OPEN)
             .exclude(ticket__requester_id=user.pk).select_related(*WAITING_RELATED).order_by("-id"))
 
+
+
+# --- delegation ----------------------------------------------------------------------------------------------
+
+def delegate_choices(actor):
+    """Whom `actor` may name as a delegate: staff any active user; anyone else only active users of their own
+    organization (a requester never learns names outside it)."""
+    users = get_user_model().objects.filter(is_active=True)
+    if permissions.is_agent(actor):
+        return users
+    profile = getattr(actor, "profile", None)
+    organization_id = profile.organization_id if profile else None
+    return users.filter(profile__organization_id=organization_id) if organization_id else users.none()
+
+
+@transaction.atomic
+def create_delegation(actor, delegate, starts_on, ends_on, user=None):
+    """`user` (default: the actor; only admins name someone else) is away from `starts_on` to `ends_on`
+    (inclusive) and `delegate` approves for them. ValidationError with field messages."""
+    user = user or actor
+    if user.pk != actor.pk and not permissions.has_role(actor, permissions.ADMIN):
+        raise PermissionDeniedError(_("You may only delegate your own approvals."))
+    errors = {}
+    delegate_id = getattr(delegate, "pk", delegate)
+    if delegate_id is not None and delegate_id == user.pk:
+        errors["delegate"] = [_("Approvals cannot be delegated to the approver themselves.")]
+    elif delegate_id is None or not delegate_choices(actor).filter(pk=delegate_id).exists():
+        errors["delegate"] = [_("Choose an active user.")]
+    if starts_on and ends_on and starts_on > ends_on:
+        errors["ends_on"] = [_("The last day cannot be before the first.")]
+    elif ends_on and ends_on < _today():
+        errors["ends_on"] = [_("The last day is in the past.")]
+    if errors:
+        raise ValidationError(errors)
+    return ApprovalDelegation.objects.create(user=user, delegate_id=delegate_id, starts_on=starts_on,
+                                             ends_on=ends_on)
+
+
+def delegations_of(actor):
+    """The delegations `actor` may see and remove: their own; admins every one."""
+    rows = ApprovalDelegation.objects.select_related("user", "delegate")
+    return rows if permissions.has_role(actor, permissions.ADMIN) else rows.filter(user_id=actor.pk)
+
+
+@transaction.atomic
+def delete_delegation(actor, delegation):
+    """The one who delegated (or an admin) ends a delegation."""
+    if delegation.user_id != actor.pk and not permissions.has_role(actor, permissions.ADMIN):
+        raise PermissionDeniedError(_("You may only remove your own delegations."))
+    delegation.delete()
