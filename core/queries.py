@@ -1,14 +1,16 @@
-"""Read querysets of core shared by the API, the UI and the admin: notifications, desk configuration, and the
-agent workspace (My work, triage) over core.Ticket rows of every kind."""
+"""Read querysets of core shared by the API, the UI and the admin: notifications, desk configuration, the
+agent workspace (My work, triage) over core.Ticket rows of every kind, and approvals."""
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.db.models import DateTimeField, Q, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from . import permissions, ui
 from .desk_models import AssignmentRule, CannedResponse
-from .models import Approval, Notification, Team, Ticket
+from .models import Approval, AuditAction, Notification, Team, Ticket
 
 
 def notifications_for(user, unread=False):
@@ -119,3 +121,30 @@ def approval_people(rows, viewer):
 def _organization_id(user):
     profile = getattr(user, "profile", None)
     return profile.organization_id if profile else None
+
+
+class _UnnamedApprover:
+    """Stands in, on a requester's timeline, for an approver of another organization."""
+
+    username = ""
+
+    def get_full_name(self):
+        return _("An approver")
+
+
+UNNAMED_APPROVER = _UnnamedApprover()
+
+
+def foreign_approvers(audits, user):
+    """Ids of the approvers in approval entries that a requester may not know by name: not service desk
+    staff and not of the requester's organization (two queries, only when there are such entries)."""
+    actors = {entry.actor_id: entry.actor for entry in audits
+              if entry.action == AuditAction.APPROVAL and entry.actor_id and entry.actor_id != user.pk}
+    if not actors:
+        return set()
+    permissions.preload_roles(list(actors.values()))
+    home = _organization_id(user)
+    organizations = dict(get_user_model().objects.filter(pk__in=list(actors)).values_list(
+        "pk", "profile__organization_id"))
+    return {pk for pk, actor in actors.items()
+            if organizations.get(pk) != home and not permissions.is_agent(actor)}

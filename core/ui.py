@@ -108,8 +108,9 @@ AUDIT_KEY_CHOICES = {"approval": Approval.State, "approval_stage": ApprovalStage
                      "approval_rule": ApprovalRule}
 SLA_FLAG_KEYS = {"sla_warning": gettext_lazy("Warning"), "sla_breach": gettext_lazy("Breach")}
 # an assignment rule's name is internal configuration; a linked article may be for the service desk only
-# (requesters see the articles they may read in the knowledge panel)
-STAFF_ONLY_KEYS = {"rule", "article"}
+# (requesters see the articles they may read in the knowledge panel); approvers' names reach requesters only
+# through the approval panel, which leaves out those of another organization
+STAFF_ONLY_KEYS = {"rule", "article", "approver", "approvers", "on_behalf_of", "decided_by"}
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
 
 
@@ -206,6 +207,8 @@ def _hidden_links(audits, user):
 
 def build_timeline(ticket, user):
     """Comments, work notes (staff only) and audit entries of a ticket, in time order."""
+    from . import queries
+
     staff = permissions.can_see_internal(user)
     comments = Comment.objects.filter(ticket_id=ticket.pk).select_related("author")
     audits = AuditEntry.objects.filter(ticket_id=ticket.pk).select_related("actor")
@@ -216,6 +219,7 @@ def build_timeline(ticket, user):
     model = type(ticket)
     names = _resolve_names(model, audits, None if staff else user)
     hidden = _hidden_links(audits, user)
+    unnamed = set() if staff else queries.foreign_approvers(audits, user)
     audits = [entry for entry in audits if entry.pk not in hidden]
     items = [TimelineItem(kind="work_note" if c.is_internal else "comment", at=c.created_at, actor=c.author,
                           body=c.body) for c in comments]
@@ -244,7 +248,8 @@ def build_timeline(ticket, user):
         if not changes and entry.action == AuditAction.UPDATED:
             continue
         by_rule = entry.action == AuditAction.ASSIGNED and "rule" in entry.changes
-        items.append(TimelineItem(kind="audit", at=entry.created_at, actor=entry.actor, action=entry.action,
+        actor = queries.UNNAMED_APPROVER if entry.actor_id in unnamed else entry.actor
+        items.append(TimelineItem(kind="audit", at=entry.created_at, actor=actor, action=entry.action,
                                   action_label=_("Assigned by rule") if by_rule else entry.get_action_display(),
                                   changes=changes))
     items.sort(key=lambda item: item.at)

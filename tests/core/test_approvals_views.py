@@ -174,3 +174,12 @@ def test_the_approval_entries_read_well_in_the_timeline():
     approvals.decide(approval_of(stage, boss), boss, False, "Over the budget")
     page = client_for(factories.agent()).get(f"/incidents/{ticket.pk}/").content.decode()
     assert "Over the budget" in page and "Rejected" in page and "Approval stage" in page
+
+
+def test_a_requester_timeline_names_no_approver_but_shows_the_reason():
+    requester = factories.requester(organization=factories.OrganizationFactory())
+    stranger = factories.requester(organization=factories.OrganizationFactory(), first_name="Zora", last_name="Zed")
+    ticket, stage = ticket_with_stage([stranger], requester=requester)
+    approvals.decide(approval_of(stage, stranger), stranger, False, "Not this quarter")
+    page = client_for(requester).get(f"/incidents/{ticket.pk}/").content.decode()
+    assert "Not this quarter" in page and "Zora" not in page and "Zed" not in page
