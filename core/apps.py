@@ -27,9 +27,10 @@ class CoreConfig(RegisteredApp, AppConfig):
     )
 
     def ready(self):
-        from . import converters, hooks, notification_rules
+        from . import approval_views, converters, hooks, notification_rules
 
         converters.register()
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="core.sync_roles")
         hooks.on_ticket_written(notification_rules.on_ticket_written)
+        hooks.register_ticket_panel(20, "components/approvals_panel.html", approval_views.panel_context)

@@ -112,3 +112,23 @@ class SavedViewForm(forms.Form):
         if not name:
             raise ValidationError(_("Give the view a name."))
         return name
+
+
+class ApprovalDelegationForm(forms.Form):
+    """Who approves for me while I am away (core.approvals.create_delegation checks the rest)."""
+
+    delegate = forms.ModelChoiceField(label=_("Delegate"), queryset=None,
+                                      error_messages={"invalid_choice": _("Choose an active user.")})
+    starts_on = forms.DateField(label=_("First day away"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Last day away"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        from . import approvals, permissions
+        from .widgets import DelegatePickerWidget, UserPickerWidget
+
+        super().__init__(*args, **kwargs)
+        users = approvals.delegate_choices(user).exclude(pk=user.pk)
+        self.fields["delegate"].queryset = users
+        # staff pick anyone; a requester only among their own organization (the scoped search)
+        self.fields["delegate"].widget = UserPickerWidget() if permissions.is_agent(user) else \
+            DelegatePickerWidget(users=users)

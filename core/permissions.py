@@ -35,12 +35,37 @@ def is_manager(user):
     return has_role(user, MANAGER, ADMIN)
 
 
+def _approvals():
+    from .models import Approval
+
+    return Approval.objects
+
+
+def _delegations_today():
+    from django.utils import timezone
+
+    from .models import ApprovalDelegation
+
+    today = timezone.localdate()
+    return ApprovalDelegation.objects.filter(starts_on__lte=today, ends_on__gte=today)
+
+
+def approval_ticket_ids(user):
+    """A subquery of the tickets `user` is asked to approve: as approver, as the approver who delegated, as
+    the one who decided, or as today's delegate of an approver whose approval still waits."""
+    delegators = _delegations_today().filter(delegate_id=user.pk).values("user_id")
+    return _approvals().filter(Q(approver=user) | Q(on_behalf_of=user) | Q(decided_by=user) |
+                               Q(approver_id__in=delegators, state="pending")).values("ticket_id")
+
+
 def requester_scope(user):
-    """The Q a requester's tickets satisfy: their own, plus their organization's if it allows."""
+    """The Q a requester's tickets satisfy: their own, their organization's if it allows, and those they are
+    asked to approve (approval_ticket_ids: a subquery, so no row is doubled)."""
     q = Q(requester=user) | Q(created_by=user)
     profile = getattr(user, "profile", None)
     if profile and profile.organization_id and profile.organization.requesters_see_organization_tickets:
         q |= Q(organization_id=profile.organization_id)
+    q |= Q(pk__in=approval_ticket_ids(user))
     return q
 
 
@@ -67,6 +92,11 @@ def requesters_who_see(ticket, users):
     from django.contrib.auth import get_user_model
 
     q = Q(pk__in=[pk for pk in (ticket.requester_id, ticket.created_by_id) if pk])
+    asked = _approvals().filter(ticket_id=ticket.pk)
+    q |= (Q(pk__in=asked.values("approver_id")) | Q(pk__in=asked.exclude(on_behalf_of=None).values("on_behalf_of_id"))
+          | Q(pk__in=asked.exclude(decided_by=None).values("decided_by_id"))
+          | Q(pk__in=_delegations_today().filter(user_id__in=asked.filter(state="pending").values("approver_id"))
+              .values("delegate_id")))
     if ticket.organization_id:
         q |= Q(profile__organization_id=ticket.organization_id,
                profile__organization__requesters_see_organization_tickets=True)

@@ -190,6 +190,16 @@ def _field_changes(routed):
     return {k: v for k, v in routed.items() if k in ASSIGNMENT_FIELDS}
 
 
+def bump_version(ticket):
+    """A side write on the ticket (approvals, related rows): forms and ETags loaded before it are now stale.
+    Atomic (F() + 1), so concurrent side writes each count; `ticket` gets the new version."""
+    now = timezone.now()
+    Ticket.objects.filter(pk=ticket.pk).update(version=F("version") + 1, updated_at=now)
+    ticket.version = Ticket.objects.filter(pk=ticket.pk).values_list("version", flat=True).get()
+    ticket.updated_at = now
+    return ticket
+
+
 # --- writes ----------------------------------------------------------------------------------
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from . import hooks, permissions, sla_badge
 from .keyset import after_q, plain, typed_values
-from .models import AuditAction, AuditEntry, Comment, Ticket
+from .models import Approval, ApprovalRule, ApprovalStage, AuditAction, AuditEntry, Comment, Ticket
 
 PAGE_SIZE = 50
 logger = logging.getLogger(__name__)
@@ -97,11 +97,20 @@ HIDDEN_FOR_REQUESTERS = {AuditAction.WORK_NOTE, AuditAction.ATTACHED, AuditActio
 AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("Attachment"),
                     "rule": gettext_lazy("Assignment rule"), "article": gettext_lazy("Knowledge article"),
                     "investigation_task": gettext_lazy("Investigation task"),
-                    "investigation_task_done": gettext_lazy("Investigation task done")}
+                    "investigation_task_done": gettext_lazy("Investigation task done"),
+                    "approval": gettext_lazy("Approval"), "approver": gettext_lazy("Approver"),
+                    "approvers": gettext_lazy("Approvers"), "approval_stage": gettext_lazy("Approval stage"),
+                    "stage": gettext_lazy("Stage"), "approval_rule": gettext_lazy("Approval rule"),
+                    "on_behalf_of": gettext_lazy("On behalf of"), "decided_by": gettext_lazy("Decided by"),
+                    "comment": gettext_lazy("Comment")}
+# audit keys that are not model fields but hold a choice: shown by their label
+AUDIT_KEY_CHOICES = {"approval": Approval.State, "approval_stage": ApprovalStage.State,
+                     "approval_rule": ApprovalRule}
 SLA_FLAG_KEYS = {"sla_warning": gettext_lazy("Warning"), "sla_breach": gettext_lazy("Breach")}
 # an assignment rule's name is internal configuration; a linked article may be for the service desk only
-# (requesters see the articles they may read in the knowledge panel)
-STAFF_ONLY_KEYS = {"rule", "article"}
+# (requesters see the articles they may read in the knowledge panel); approvers' names reach requesters only
+# through the approval panel, which leaves out those of another organization
+STAFF_ONLY_KEYS = {"rule", "article", "approver", "approvers", "on_behalf_of", "decided_by"}
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
 
 
@@ -129,7 +138,8 @@ def _display_value(model, name, value, names_by_model):
     try:
         model_field = model._meta.get_field(name)
     except Exception:  # noqa: BLE001 - audit keys that are not model fields (link, attachment)
-        return value
+        choices = AUDIT_KEY_CHOICES.get(name)
+        return dict(choices.choices).get(value, value) if choices else value
     if isinstance(model_field, models.ForeignKey):
         related = model_field.related_model
         return names_by_model.get(related, {}).get(value, "—" if issubclass(related, Ticket) else f"#{value}")
@@ -197,6 +207,8 @@ def _hidden_links(audits, user):
 
 def build_timeline(ticket, user):
     """Comments, work notes (staff only) and audit entries of a ticket, in time order."""
+    from . import queries
+
     staff = permissions.can_see_internal(user)
     comments = Comment.objects.filter(ticket_id=ticket.pk).select_related("author")
     audits = AuditEntry.objects.filter(ticket_id=ticket.pk).select_related("actor")
@@ -207,6 +219,7 @@ def build_timeline(ticket, user):
     model = type(ticket)
     names = _resolve_names(model, audits, None if staff else user)
     hidden = _hidden_links(audits, user)
+    unnamed = set() if staff else queries.foreign_approvers(audits, user)
     audits = [entry for entry in audits if entry.pk not in hidden]
     items = [TimelineItem(kind="work_note" if c.is_internal else "comment", at=c.created_at, actor=c.author,
                           body=c.body) for c in comments]
@@ -219,7 +232,8 @@ def build_timeline(ticket, user):
                 flag = f"{pair.get('target', '')} · {pair.get('percent')} %"
                 changes.append(Change(str(SLA_FLAG_KEYS[name]), "", flag))
                 continue
-            if name in NOT_SHOWN_FIELDS or not isinstance(pair, list) or len(pair) != 2:
+            shown = name == "comment" and entry.action == AuditAction.APPROVAL  # an approver's reason
+            if (name in NOT_SHOWN_FIELDS and not shown) or not isinstance(pair, list) or len(pair) != 2:
                 continue
             if name in STAFF_ONLY_KEYS and not staff:
                 continue
@@ -234,7 +248,8 @@ def build_timeline(ticket, user):
         if not changes and entry.action == AuditAction.UPDATED:
             continue
         by_rule = entry.action == AuditAction.ASSIGNED and "rule" in entry.changes
-        items.append(TimelineItem(kind="audit", at=entry.created_at, actor=entry.actor, action=entry.action,
+        actor = queries.UNNAMED_APPROVER if entry.actor_id in unnamed else entry.actor
+        items.append(TimelineItem(kind="audit", at=entry.created_at, actor=actor, action=entry.action,
                                   action_label=_("Assigned by rule") if by_rule else entry.get_action_display(),
                                   changes=changes))
     items.sort(key=lambda item: item.at)

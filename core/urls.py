@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import notification_views, search_views, views, workspace_views
+from . import approval_views, notification_views, search_views, views, workspace_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,10 @@ urlpatterns = [
     path("profile/tokens/<id:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("profile/notifications/", notification_views.notification_preferences,
          name="notification_preferences"),
+    path("profile/delegations/", approval_views.delegation_create, name="approval_delegation_create"),
+    path("profile/delegations/<id:pk>/delete/", approval_views.delegation_delete, name="approval_delegation_delete"),
+    path("approvals/<id:pk>/approve/", approval_views.approval_approve, name="approval_approve"),
+    path("approvals/<id:pk>/reject/", approval_views.approval_reject, name="approval_reject"),
     path("notifications/", notification_views.notification_list, name="notification_list"),
     path("notifications/read-all/", notification_views.notification_read_all, name="notification_read_all"),
     path("notifications/<id:pk>/read/", notification_views.notification_read, name="notification_read"),

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import account_services, permissions, queries, ui, uploads
+from . import account_services, approval_views, permissions, queries, ui, uploads
 from .forms import ApiTokenForm, NotificationPreferencesForm, ProfileForm, ReportProblemForm, SavedViewForm
 from .models import ApiToken, Attachment, SavedFilter, Team, Ticket
 
@@ -94,7 +94,8 @@ def home(request):
         (_("My teams' open work"), "teams", rows(queries.in_teams(user, my_teams)), teams_query),
     ]
     sections = [(title, key, rows, query, _table(rows, WORK_COLUMNS)) for title, key, rows, query in sections]
-    return render(request, "core/my_work.html", {"sections": sections, "list_size": HOME_LIST_SIZE})
+    return render(request, "core/my_work.html", {"sections": sections, "list_size": HOME_LIST_SIZE,
+                                                 **approval_views.waiting_context(user)})
 
 
 def portal(request, report_form=None, status=200):
@@ -130,7 +131,7 @@ def profile(request):
     return _profile_page(request, form=form, status=400 if form.errors else 200)
 
 
-def _profile_page(request, form=None, token_form=None, status=200):
+def _profile_page(request, form=None, token_form=None, delegation_form=None, status=200):
     new_key = request.session.pop(NEW_KEY_SESSION, None)
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     if form is None:
@@ -140,6 +141,7 @@ def _profile_page(request, form=None, token_form=None, status=200):
     return render(request, "core/profile.html", {
         "form": form, "token_form": token_form or ApiTokenForm(), "tokens": tokens, "new_key": new_key,
         "notification_form": NotificationPreferencesForm(table=account_services.preference_table(request.user)),
+        **approval_views.delegation_context(request.user, delegation_form),
     }, status=status)
 
 

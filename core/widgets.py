@@ -80,6 +80,25 @@ class UserPickerWidget(SearchPickerWidget):
         return (user.get_full_name() or user.username) if user else ""
 
 
+class DelegatePickerWidget(UserPickerWidget):
+    """A user the signed-in person may name as their approval delegate (a requester: their own organization's
+    active users only), searched through /api/v1/approval-delegations/delegates/. `users` bounds the name shown
+    for a submitted id too, so a foreign id never echoes a foreign name."""
+
+    url_name = "approvaldelegation-delegates"
+    detail_keys = ()
+    placeholder = _("Search by name")
+
+    def __init__(self, users=None, **kwargs):
+        super().__init__(**kwargs)
+        self.users = users
+
+    def value_label(self, value):
+        users = self.users if self.users is not None else get_user_model().objects.none()
+        user = users.filter(pk=value).only("username", "first_name", "last_name").first()
+        return (user.get_full_name() or user.username) if user else ""
+
+
 class OrganizationPickerWidget(SearchPickerWidget):
     url_name = "organization-list"
     placeholder = _("Search organizations")

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import bulk, desk, directory, notifications, search
+from . import approvals, bulk, desk, directory, notifications, search
 
 router = SimpleRouter()
 router.register("teams", directory.TeamViewSet, basename="team")
@@ -11,6 +11,8 @@ router.register("tokens", directory.ApiTokenViewSet, basename="apitoken")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("assignment-rules", desk.AssignmentRuleViewSet, basename="assignmentrule")
 router.register("canned-responses", desk.CannedResponseViewSet, basename="cannedresponse")
+router.register("approvals", approvals.ApprovalViewSet, basename="approval")
+router.register("approval-delegations", approvals.ApprovalDelegationViewSet, basename="approvaldelegation")
 
 urlpatterns = [
     path("me/", directory.MeView.as_view(), name="me"),
