@@ -59,14 +59,16 @@ class _ItemPickerMixin:
     def __init__(self, scope=None, **kwargs):
         super().__init__(**kwargs)
         self.scope = scope
+        if self.url:  # the item's scoped choices answer names only
+            self.detail_keys = ()
+            self.placeholder = _("Search by name")
 
     def render(self, name, value, attrs=None, renderer=None):
         html = super().render(name, value, attrs, renderer)
-        data = {key: val for key, val in self.attrs.items() if key.startswith("data-")}
-        if not data:
-            return html
-        return format_html('<span class="item-picker" data-item-field="{}" data-shown-when="{}">{}</span>',
-                           data.get("data-item-field", ""), data.get("data-shown-when", ""), html)
+        shown_when = self.attrs.get("data-shown-when")
+        return format_html('<span class="item-picker" data-item-field="{}"{}>{}</span>',
+                           self.attrs.get("data-item-field", name),
+                           format_html(' data-shown-when="{}"', shown_when) if shown_when else "", html)
 
 
 class ItemUserPicker(_ItemPickerMixin, UserPickerWidget):
@@ -161,6 +163,9 @@ class ItemForm(forms.Form):
     item = None
     user = None
     item_fields = ()
+
+    class Media:
+        js = ("js/item-form.js",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
