@@ -17,12 +17,25 @@ from ..models import ApproverType, CatalogCategory, CatalogItem, FieldType, Icon
 # Shown only to service desk staff: who the item is offered to and how it is fulfilled.
 STAFF_ONLY = ("organizations", "team", "approval", "tasks")
 SMALL = {"min_value": 0, "max_value": 32767}
+NESTED = ("fields", "approval", "tasks")
 
 
 def _number(value):
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _rows_by_index(detail):
+    """DRF's nested list errors ([{}, {"min": [...]}]) in the shape catalog_services answers ({"1": {...}})."""
+    if not isinstance(detail, dict):
+        return detail
+    reshaped = {}
+    for key, value in detail.items():
+        if key in NESTED and isinstance(value, list) and all(isinstance(row, dict) for row in value):
+            value = {str(index): row for index, row in enumerate(value) if row}
+        reshaped[key] = value
+    return reshaped
 
 
 class ShownWhenSerializer(serializers.Serializer):
@@ -41,7 +54,7 @@ class ItemFieldSerializer(serializers.Serializer):
                                    required=False, help_text=_("Smallest number, or shortest text length."))
     max = serializers.DecimalField(max_digits=15, decimal_places=4, coerce_to_string=False, allow_null=True,
                                    required=False, help_text=_("Largest number, or longest text length."))
-    pattern = serializers.CharField(max_length=255, allow_blank=True, required=False,
+    pattern = serializers.CharField(max_length=1000, allow_blank=True, required=False,
                                     help_text=_("A regular expression the whole text must match."))
     shown_when = ShownWhenSerializer(allow_null=True, required=False,
                                      help_text=_("Show the field only when another field has this value."))
@@ -117,12 +130,19 @@ class CatalogItemSerializer(serializers.ModelSerializer):
     def get_expected(self, item):
         return self.context.get("expected", {}).get(item.pk)
 
-    def to_representation(self, item):
-        data = super().to_representation(item)
-        if not permissions.is_agent(self.context["request"].user):
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and not permissions.is_agent(request.user):
             for name in STAFF_ONLY:
-                data.pop(name, None)
-        return data
+                fields.pop(name, None)
+        return fields
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError(_rows_by_index(error.detail))
 
     def service_data(self):
         """validated_data in catalog_services.save_item's names."""
