@@ -4,8 +4,8 @@
  *
  *   <input name="os" data-item-field="os" data-shown-when='{"field": "kind", "value": "Laptop"}'>
  *
- * Every element with data-item-field is a field (a checkbox list has one per option; a picker is a span
- * around its inputs). A field with data-shown-when is visible only while the named (earlier) field is
+ * Every element with data-item-field is a field, named without any form prefix (a checkbox list has one per
+ * option; a picker is a span around its inputs). A field with data-shown-when is visible only while the named (earlier) field is
  * visible and has that value (for checkboxes: that value is among those ticked; numbers compare as numbers).
  * A hidden field's wrapper (its ".field" label or fieldset) is hidden and its inputs disabled, so the browser
  * neither requires nor submits them. Without JavaScript every field shows and the server drops the answers
@@ -19,10 +19,21 @@
     try { return JSON.parse(element.dataset.shownWhen || "null"); } catch (e) { return null; }
   }
 
+  // The inputs of a field, found by data-item-field (so a form prefix does not matter); a picker's value
+  // is its hidden input.
+  function inputsOf(form, name) {
+    var inputs = [];
+    form.querySelectorAll("[data-item-field='" + name + "']").forEach(function (el) {
+      if (el.matches("input, select, textarea")) inputs.push(el);
+      else el.querySelectorAll("input[type=hidden]").forEach(function (hidden) { inputs.push(hidden); });
+    });
+    return inputs;
+  }
+
   function valuesOf(form, name) {
     var values = [];
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (el.name !== name || el.disabled) return;
+    inputsOf(form, name).forEach(function (el) {
+      if (el.disabled) return;
       if (el.type === "checkbox" || el.type === "radio") {
         if (el.checked) values.push(el.value);
       } else if (el.tagName === "SELECT" && el.multiple) {
