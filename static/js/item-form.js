@@ -69,6 +69,7 @@
       shown[name] = visible;
       var wrapper = wrapperOf(element);
       wrapper.hidden = !visible;
+      wrapper.style.display = visible ? "" : "none";  // stylesheets that display labels win over [hidden]
       wrapper.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = !visible; });
       if (wrapper.matches("input, select, textarea")) wrapper.disabled = !visible;
     });
