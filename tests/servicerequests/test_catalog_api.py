@@ -2,6 +2,7 @@
 
 import pytest
 
+from servicerequests.catalog_queries import search_items
 from servicerequests.models import CatalogItem, FieldType, ItemField, ServiceRequest
 from tests.conftest import client_for
 from tests.support import factories
@@ -110,6 +111,9 @@ def test_search_category_filter_and_cursor(catalogue, requester, acme):
     assert names(api.get(ITEMS, {"q": "LAPTOP new"})) == ["New laptop"]
     assert names(api.get(ITEMS, {"category": chinese.category_id})) == ["笔记本电脑申请"]
     assert api.get(ITEMS, {"category": "x"}).status_code == 400
+    assert [item.name for item in search_items(requester, "电脑")] == ["笔记本电脑申请"]
+    assert search_items(requester, "  ") == [] and len(search_items(factories.agent(), "e", limit=2)) == 2
+    assert search_items(requester, "secret") == []
     first = api.get(ITEMS, {"page_size": 2}).json()
     second = api.get(first["next"]).json()
     assert len(first["results"]) == 2 and len(second["results"]) == 1
