@@ -103,6 +103,9 @@ SLA_FLAG_KEYS = {"sla_warning": gettext_lazy("Warning"), "sla_breach": gettext_l
 # (requesters see the articles they may read in the knowledge panel)
 STAFF_ONLY_KEYS = {"rule", "article"}
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
+# how the service desk ranks and diagnoses a ticket is theirs: requesters see its state, not its priority,
+# impact, urgency or the internal name of a configuration item
+REQUESTER_HIDDEN_FIELDS = {"impact", "urgency", "priority", "configuration_item"}
 
 
 @dataclass
@@ -221,7 +224,7 @@ def build_timeline(ticket, user):
                 continue
             if name in NOT_SHOWN_FIELDS or not isinstance(pair, list) or len(pair) != 2:
                 continue
-            if name in STAFF_ONLY_KEYS and not staff:
+            if (name in STAFF_ONLY_KEYS or name in REQUESTER_HIDDEN_FIELDS) and not staff:
                 continue
             if entry.action == AuditAction.CREATED and pair[1] in (False, 0):
                 continue
