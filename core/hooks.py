@@ -136,3 +136,15 @@ approval_listeners: dict[str, Callable] = {}
 
 def register_approval_listener(kind: str, fn: Callable):
     approval_listeners[kind] = fn
+
+
+# The requester's start page ("/" for anyone who is not service desk staff), registered by the practice that
+# builds the self-service portal: fn(request, report_form=None, status=200) -> HttpResponse. `report_form` is a
+# "report a problem" form being shown again (with its errors, or with the answers it suggested). Without one,
+# core.views shows its plain portal.
+requester_home: list[Callable] = []
+
+
+def register_requester_home(fn: Callable):
+    requester_home[:] = [fn]
+    return fn

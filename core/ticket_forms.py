@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import hooks, permissions
+from .services import validate_upload
 from .converters import parse_id
 from .models import LinkKind, Team, Ticket
 from .widgets import (CIPickerWidget, OrganizationPickerWidget, ServicePickerWidget, TicketPickerWidget,
@@ -186,6 +187,40 @@ class AttachmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not staff:
             del self.fields["internal"]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (`<input type=file multiple>`), each checked as an attachment is
+    (core.services.validate_upload: size, sniffed type); the cleaned value is a list, empty when optional."""
+
+    default_error_messages = {"too_many": _("Attach at most %(max)d files.")}
+
+    def __init__(self, *args, max_files=5, **kwargs):
+        self.max_files = max_files
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [upload for upload in (data if isinstance(data, (list, tuple)) else [data]) if upload]
+        if not uploads:
+            return super().clean(None, initial) or []
+        if len(uploads) > self.max_files:
+            raise ValidationError(self.error_messages["too_many"] % {"max": self.max_files}, code="too_many")
+        errors = []
+        for upload in uploads:
+            super().clean(upload, initial)
+            try:
+                validate_upload(upload)
+            except ValidationError as exc:
+                messages = exc.message_dict.get("file", exc.messages) if hasattr(exc, "error_dict") else exc.messages
+                errors += [f"{upload.name}: {message}" for message in messages]
+        if errors:
+            raise ValidationError(errors)
+        return uploads
 
 
 class LinkForm(forms.Form):

@@ -112,6 +112,9 @@ SLA_FLAG_KEYS = {"sla_warning": gettext_lazy("Warning"), "sla_breach": gettext_l
 # through the approval panel, which leaves out those of another organization
 STAFF_ONLY_KEYS = {"rule", "article", "approver", "approvers", "on_behalf_of", "decided_by"}
 NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
+# how the service desk ranks and diagnoses a ticket is theirs: requesters see its state, not its priority,
+# impact, urgency or the internal name of a configuration item
+REQUESTER_HIDDEN_FIELDS = {"impact", "urgency", "priority", "configuration_item"}
 
 
 @dataclass
@@ -235,7 +238,7 @@ def build_timeline(ticket, user):
             shown = name == "comment" and entry.action == AuditAction.APPROVAL  # an approver's reason
             if (name in NOT_SHOWN_FIELDS and not shown) or not isinstance(pair, list) or len(pair) != 2:
                 continue
-            if name in STAFF_ONLY_KEYS and not staff:
+            if (name in STAFF_ONLY_KEYS or name in REQUESTER_HIDDEN_FIELDS) and not staff:
                 continue
             if entry.action == AuditAction.CREATED and pair[1] in (False, 0):
                 continue

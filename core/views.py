@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import account_services, approval_views, permissions, queries, ui, uploads
+from . import account_services, approval_views, hooks, permissions, queries, ui, uploads
 from .forms import ApiTokenForm, NotificationPreferencesForm, ProfileForm, ReportProblemForm, SavedViewForm
 from .models import ApiToken, Attachment, SavedFilter, Team, Ticket
 
@@ -99,7 +99,16 @@ def home(request):
 
 
 def portal(request, report_form=None, status=200):
-    """The requester's start page: their tickets and a short form to report a problem."""
+    """The requester's start page: the self-service portal a practice registers (hooks.requester_home), else
+    the plain one below. Pages that show the "report a problem" form again (its errors, knowledge answers)
+    come here too."""
+    for requester_home in hooks.requester_home:
+        return requester_home(request, report_form=report_form, status=status)
+    return plain_portal(request, report_form=report_form, status=status)
+
+
+def plain_portal(request, report_form=None, status=200):
+    """Without a registered portal: the requester's tickets and a short form to report a problem."""
     rows = _rows(permissions.visible_tickets(request.user, Ticket.objects.all()), ordering=("-id",))
     report_form = report_form or ReportProblemForm()
     return render(request, "core/portal.html", {

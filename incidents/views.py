@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import permissions
-from core.forms import ReportProblemForm
+from core import services as core_services
 from core.models import Channel
 from core.ticket_views import TicketActionView, TicketDetailView
 from core.views import portal
@@ -16,7 +17,7 @@ from knowledge import panels as knowledge_panels
 from knowledge import services as knowledge_services
 
 from . import services, workflow
-from .forms import IncidentTransitionForm
+from .forms import IncidentTransitionForm, ReportProblemForm
 
 
 class IncidentDetailView(TicketDetailView):
@@ -48,15 +49,22 @@ class IncidentActionView(TicketActionView, IncidentDetailView):
 @login_required
 @require_POST
 def report(request):
-    """The requester portal's "report a problem" form; the knowledge articles offered while it was filled in
-    (hidden `shown_articles` inputs) are recorded with the new incident."""
-    form = ReportProblemForm(request.POST)
+    """The requester portal's "report a problem" form: the incident with the urgency, service and category
+    stated and the files attached, in one transaction; the knowledge articles offered while it was filled in
+    (hidden `shown_articles` inputs) are recorded with it. Bad input: the portal again with the errors (400)."""
+    form = ReportProblemForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         return portal(request, report_form=form, status=400)
-    with transaction.atomic():
-        incident = services.create_incident(request.user, {
-            "title": form.cleaned_data["title"], "description": form.cleaned_data["description"],
-            "requester": request.user, "channel": Channel.PORTAL})
-        knowledge_services.record_shown(incident, knowledge_panels.shown_ids(request.POST))
+    try:
+        with transaction.atomic():
+            incident = services.create_incident(request.user, {
+                **form.incident_data(), "requester": request.user, "channel": Channel.PORTAL})
+            for upload in form.cleaned_data["attachments"]:
+                core_services.add_attachment(incident, request.user, upload)
+            knowledge_services.record_shown(incident, knowledge_panels.shown_ids(request.POST))
+    except ValidationError as exc:
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return portal(request, report_form=form, status=400)
     messages.success(request, _("Thank you. Your incident %(number)s was recorded.") % {"number": incident.number})
     return redirect("incidents:detail", pk=incident.pk)

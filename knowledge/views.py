@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import permissions, ui
-from core.forms import ReportProblemForm
 from core.models import Ticket
 from core.services import ConflictError, PermissionDeniedError
 from core.views import portal
+from incidents.forms import ReportProblemForm
 
 from . import panels, queries, search, services
 from .filters import ArticleFilter
@@ -153,8 +153,9 @@ def portal_suggest(request):
     """Articles for the problem typed so far. htmx (GET, on keyup): the suggestions fragment; without
     JavaScript (the form's "Search answers" button, POST): the portal again with the suggestions in it."""
     data = request.POST if request.method == "POST" else request.GET
-    form = ReportProblemForm(initial={"title": data.get("title", "")[:255],
-                                      "description": data.get("description", "")[:5000]})
+    initial = {"title": data.get("title", "")[:255], "description": data.get("description", "")[:5000]}
+    initial.update({name: data[name][:20] for name in ("urgency", "service", "category") if data.get(name)})
+    form = ReportProblemForm(initial=initial, user=request.user)
     if request.htmx:
         return render(request, "knowledge/_portal_suggest.html", {
             "report_form": form, **panels.portal_suggest_context(request, form)})

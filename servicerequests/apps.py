@@ -15,6 +15,9 @@ class ServicerequestsConfig(RegisteredApp, AppConfig):
     # menu: added with the pages (requests:list, tasks:list)
 
     def ready(self):
-        from . import kinds
+        from core import hooks
+
+        from . import kinds, portal_views
 
         kinds.register()
+        hooks.register_requester_home(portal_views.home)  # "/" for requesters is the self-service portal

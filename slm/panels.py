@@ -18,8 +18,22 @@ def timer_rows(timers, now):
     return rows
 
 
+def expected_by(timers):
+    """The due instant of the running resolution timer, which a requester may be told, or None."""
+    for timer in timers:
+        if timer.metric == "resolution" and queries.status_of(timer) == "running" and timer.due_at:
+            return timer.due_at
+    return None
+
+
 def ticket_timers_context(ticket, request):
+    """Staff: the timers, their targets, progress and timeline. A requester: only when the ticket is expected
+    to be done (in their time zone); never targets, percentages or breaches."""
+    from core import permissions
+
     timers = queries.timers_for([ticket.pk]).get(ticket.pk, [])
+    if not permissions.can_see_internal(request.user):
+        return {"sla_requester": True, "sla_expected_by": expected_by(timers)}
     events = sorted((event for timer in timers for event in timer.events.all()), key=lambda e: (e.at, e.pk))
     for timer in timers:
         for event in timer.events.all():

@@ -106,7 +106,7 @@ def test_portal_report_routed_answered_with_canned_reply(browser, page, live_ser
     mine = requester_context.new_page()
     mine.set_default_timeout(30000)
     login(mine, live_server, "mei")
-    mine.locator("tr", has_text=incident.number).locator(f"a:has-text('{incident.number}')").click()
+    mine.locator("#my-ticket-list li", has_text=incident.number).locator(f"a:has-text('{incident.number}')").click()
     mine.wait_for_selector("#ticket")
     body = mine.inner_text("#ticket")
     assert expected in body
