@@ -3,8 +3,18 @@ service-desk UI (through the services), so the admin shows them read-only."""
 
 from django.contrib import admin
 
-from . import desk_services
+from . import desk_services, permissions
 from .models import ApiToken, AssignmentRule, AuditEntry, CannedResponse, Organization, PriorityMatrix, Profile, Team
+
+
+def _admin_site_permission(request):
+    """Managers configure the desk (catalogue, agreements, rules) without Django's is_staff flag; what each
+    may change is still their role's model permissions."""
+    user = request.user
+    return user.is_active and (user.is_staff or permissions.is_manager(user))
+
+
+admin.site.has_permission = _admin_site_permission
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

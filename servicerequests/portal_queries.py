@@ -1,29 +1,15 @@
 """Reads of the requester's portal: the catalogue items a user is offered, the requester's own tickets (open or
 closed, every kind a requester raises) and the expected-fulfilment sentence shown before ordering.
+Which items are offered is servicerequests.catalog_queries' rule."""
 
-The catalogue reads are servicerequests.catalog_queries' (items_for / categories_for / search_items) when that
-module exists; until then the same rule is applied here: an active item is offered to a user of organization O
-when O is among its organizations, or when it names none and its service is offered to O. Staff are offered
-every active item. A requester without an organization is offered nothing."""
-
-from importlib import import_module
-
-from django.db.models import Prefetch, Q
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.db.models import Prefetch
 
 from core import hooks, permissions, ui
 from core.models import Ticket
 
-from .models import CatalogCategory, CatalogItem
-
-try:  # the catalogue's own reads, when they are there (servicerequests/catalog_queries.py)
-    catalog_queries = import_module(f"{__package__}.catalog_queries")
-except ModuleNotFoundError as missing:  # until the catalogue's reads are merged
-    if missing.name != f"{__package__}.catalog_queries":
-        raise
-    catalog_queries = None
+from . import catalog_queries
+from .expected import describe_expected, expected_fulfilment
+from .models import CatalogCategory
 
 PORTAL_KINDS = ("incident", "request")  # what a requester raises: problems they report, things they ask for
 HOME_LIST_SIZE = 25
@@ -32,37 +18,15 @@ SEARCH_LIMIT = 20
 ITEM_FIELDS = ("id", "name", "summary", "icon", "category_id", "order")
 
 
-def organization_id(user):
-    return getattr(getattr(user, "profile", None), "organization_id", None)
-
-
-def _offered_here(user):
-    items = CatalogItem.objects.filter(active=True)
-    if permissions.is_agent(user):
-        return items
-    org = organization_id(user)
-    if not org:
-        return items.none()
-    offered = Q(organizations=org) | Q(organizations__isnull=True, service__customers=org)
-    return items.filter(pk__in=CatalogItem.objects.filter(offered).values("pk"))
-
-
-def offered_items(user):
-    """The catalogue items `user` may order (a queryset of CatalogItem)."""
-    if catalog_queries is not None and hasattr(catalog_queries, "items_for"):
-        return catalog_queries.items_for(user)
-    return _offered_here(user)
-
-
 def item_for(user, pk):
     """The item `pk` if offered to `user`, else None (the order page's 404)."""
-    return offered_items(user).select_related("category", "service").filter(pk=pk).first()
+    return catalog_queries.item_for(user, pk)
 
 
 def categories_with_items(user, category=None):
     """[(category, [items])] of the items offered to `user`, in catalogue order, empty categories left out;
     `category` (an id) keeps only that one. Two queries."""
-    items = offered_items(user).only(*ITEM_FIELDS)
+    items = catalog_queries.items_for(user).select_related(None).only(*ITEM_FIELDS)
     if category:
         items = items.filter(category_id=category)
     categories = (CatalogCategory.objects.filter(pk__in=items.values("category_id"))
@@ -72,22 +36,11 @@ def categories_with_items(user, category=None):
 
 def categories_offered(user):
     """The categories that have an item offered to `user` (the catalogue's filter)."""
-    if catalog_queries is not None and hasattr(catalog_queries, "categories_for"):
-        return catalog_queries.categories_for(user)
-    return CatalogCategory.objects.filter(pk__in=offered_items(user).values("category_id"))
+    return catalog_queries.categories_for(user)
 
 
 def search_items(user, text, limit=SEARCH_LIMIT):
-    """Offered items whose name, summary or description contains every word of `text`."""
-    if catalog_queries is not None and hasattr(catalog_queries, "search_items"):
-        return list(catalog_queries.search_items(user, text)[:limit])
-    words = text.split()[:8]
-    if not words:
-        return []
-    items = offered_items(user).only(*ITEM_FIELDS)
-    for word in words:
-        items = items.filter(Q(name__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word))
-    return list(items.order_by("name", "id")[:limit])
+    return catalog_queries.search_items(user, text, limit=limit)
 
 
 # --- the requester's own tickets ------------------------------------------------------------------
@@ -118,38 +71,7 @@ def list_page(user, tab, after="", before=""):
 
 # --- expected fulfilment --------------------------------------------------------------------------
 
-def _duration(expected):
-    seconds = expected.target_seconds
-    if expected.business_hours:
-        if seconds and seconds % (8 * 3600) == 0:
-            days = seconds // (8 * 3600)
-            return ngettext("%(count)d working day", "%(count)d working days", days) % {"count": days}
-        hours = max(1, round(seconds / 3600))
-        return ngettext("%(count)d working hour", "%(count)d working hours", hours) % {"count": hours}
-    if seconds and seconds % 86400 == 0:
-        days = seconds // 86400
-        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
-    hours = max(1, round(seconds / 3600))
-    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
-
-
-def describe(expected):
-    """“Usually done within 2 working days; expected by Thu 3 Dec 17:00” in the user's time zone."""
-    from . import expected as expected_module
-
-    if hasattr(expected_module, "describe_expected"):
-        return expected_module.describe_expected(expected)
-    from django.utils.formats import date_format
-
-    due = date_format(timezone.localtime(expected.due_at), "D j M H:i")
-    return _("Usually done within %(duration)s; expected by %(due)s") % {"duration": _duration(expected),
-                                                                         "due": due}
-
-
 def expected_text(item, user):
     """The sentence for the order page, or "" when no service level target measures such requests."""
-    from .expected import expected_fulfilment
-
-    expected = expected_fulfilment(item, organization=getattr(getattr(user, "profile", None), "organization",
-                                                              None))
-    return describe(expected) if expected else ""
+    organization = getattr(getattr(user, "profile", None), "organization", None)
+    return describe_expected(expected_fulfilment(item, organization=organization))

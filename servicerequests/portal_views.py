@@ -4,17 +4,13 @@ the full list of my tickets."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.translation import gettext as _
 
-from core import hooks, ui
+from core import approval_views, hooks, ui
 from core import services as core_services
 from core.converters import parse_id
 from incidents.forms import ReportProblemForm
@@ -23,19 +19,12 @@ from knowledge import search as knowledge_search
 from . import portal_queries as queries
 from .item_forms import item_form_class
 from .portal_forms import OrderExtrasForm, PortalSearchForm
+from .services import create_request
 from .variables import VariablesError
 
-APPROVALS_COMPONENT = "components/approvals_waiting.html"
 APPROVALS_SHOWN = 10
 ANSWERS_SHOWN = 10
 TABS = ("open", "closed")
-
-
-def create_request(actor, data):
-    """servicerequests.services.create_request: the request side writes requests; looked up when called."""
-    from .services import create_request as create
-
-    return create(actor, data)
 
 
 def _tab(request):
@@ -48,19 +37,6 @@ def _with_kind_labels(rows):
         kind = hooks.ticket_kinds.get(row.kind)
         row.kind_label = kind.label if kind else row.kind
     return rows
-
-
-def approvals_waiting(user):
-    """(approvals waiting for `user`, the component that shows them) or ([], None) while approvals or their
-    component are not there yet."""
-    from core import approvals
-
-    try:
-        template = get_template(APPROVALS_COMPONENT)
-        waiting = list(approvals.waiting_for(user)[:APPROVALS_SHOWN])
-    except (NotImplementedError, TemplateDoesNotExist):
-        return [], None
-    return waiting, template if waiting else None
 
 
 def report_form_for(request, form=None):
@@ -76,13 +52,12 @@ def home(request, report_form=None, status=200):
     user, tab = request.user, _tab(request)
     rows, more = queries.home_rows(user, tab)
     report_form = report_form_for(request, report_form)
-    approvals, approvals_template = approvals_waiting(user)
     return render(request, "portal/home.html", {
         "search_form": PortalSearchForm(), "categories": queries.categories_with_items(user),
         "tab": tab, "rows": _with_kind_labels(rows), "more": more,
         "report_form": report_form, "report_open": report_form.is_bound or bool(report_form.initial),
         "report_extras": ui.render_portal_report_extras(request, report_form),
-        "approvals": approvals, "approvals_template": approvals_template}, status=status)
+        **approval_views.waiting_context(user, size=APPROVALS_SHOWN)}, status=status)
 
 
 @login_required
@@ -123,10 +98,8 @@ def _add_errors(item_form, extras, errors):
 
 def _submit(request, item, item_form, extras):
     """The request through the service, with the order's files, in one transaction; None after an error."""
-    answers = item_form.cleaned_data
-    variables = {name: value for name, value in answers.items() if not isinstance(value, UploadedFile)}
-    files = {name: value for name, value in answers.items() if isinstance(value, UploadedFile)}
-    data = {"catalog_item": item, "variables": variables, "files": files, "channel": "portal"}
+    data = {"catalog_item": item, "variables": item_form.cleaned_data, "files": item_form.uploads,
+            "channel": "portal"}
     if extras.cleaned_data["title"]:
         data["title"] = extras.cleaned_data["title"]
     try:
@@ -161,7 +134,7 @@ def order(request, pk):
             return redirect(ui.ticket_url(ticket) or "portal:home")
     return render(request, "portal/order.html", {
         "item": item, "item_form": item_form, "extras": extras, "expected": queries.expected_text(item, request.user),
-        "item_form_script": bool(finders.find("js/item-form.js"))}, status=400 if posted else 200)
+}, status=400 if posted else 200)
 
 
 @login_required
