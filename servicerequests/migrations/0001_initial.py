@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0013_profile_manager_alter_auditentry_action_and_more'),
+        ('core', '0013_approvals_profile_manager'),
         ('slm', '0009_cancel_timers_of_cancelled_tickets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
