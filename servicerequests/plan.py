@@ -12,7 +12,8 @@ Tasks. Entering fulfilment creates a task (TASK…) per TaskTemplate: the first 
 ("waiting for an earlier stage", their SLA timers paused). When every task of the current stage is done or
 cancelled the next stage's tasks start; when none remain the request is fulfilled, its notes listing the tasks'
 completion notes (and the requester gets the satisfaction survey, slm.surveys). A request with no task templates
-(a request for information) stays in fulfilment until an agent marks it fulfilled. Tasks are created and started
+(a request for information) stays in fulfilment until an agent marks it fulfilled, even when an agent added
+tasks to it by hand. Tasks are created and started
 by the plan: audited with the acting agent, or with no actor when a requester or approver set it off.
 """
 
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from core import approvals, permissions
 from core import services as core_services
+from core.models import Profile
 
 from . import queries, workflow
 from .models import ApproverType, ServiceRequest, Task
@@ -50,7 +52,7 @@ def approvers_for(request, step):
     """The users who decide `step` for `request` (see the module's docstring for the fallbacks)."""
     item, requester_id = request.catalog_item, request.requester_id
     if step.approver == ApproverType.REQUESTER_MANAGER:
-        profile = getattr(request.requester, "profile", None) if request.requester_id else None
+        profile = Profile.objects.filter(user_id=request.requester_id).select_related("manager").first()
         users = [profile.manager if profile else None]
     elif step.approver == ApproverType.SERVICE_OWNER:
         users = [item.service.owner]
@@ -143,8 +145,9 @@ def advance(request, actor):
                 core_services.transition_ticket(task, creator, workflow.OPEN, system=True)
         core_services.update_ticket(request, creator, {"stage": stage})
         return
-    core_services.transition_ticket(request, actor, workflow.FULFILLED, {"resolution_notes": fulfilment_notes(tasks)},
-                                    system=True)
+    if any(task.template_id for task in tasks):  # a plan's tasks, not only tasks an agent added by hand
+        core_services.transition_ticket(request, actor, workflow.FULFILLED,
+                                        {"resolution_notes": fulfilment_notes(tasks)}, system=True)
 
 
 def fulfilment_notes(tasks):
