@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import AGENT, MANAGER
-from core.registry import ALL_ACTIONS, VIEW_ADD_CHANGE, RegisteredApp
+from core.registry import AGENTS, ALL_ACTIONS, VIEW_ADD_CHANGE, MenuEntry, RegisteredApp
 
 
 class ServicerequestsConfig(RegisteredApp, AppConfig):
@@ -12,7 +12,8 @@ class ServicerequestsConfig(RegisteredApp, AppConfig):
     api_urls = ("servicerequests.api.catalog_urls", "servicerequests.api.urls")
     web_urls = (("portal/", "servicerequests.portal_urls"), ("requests/tasks/", "servicerequests.task_urls"),
                 ("requests/", "servicerequests.urls"))
-    # menu: added with the pages (requests:list, tasks:list)
+    menu = (MenuEntry(_("Requests"), "requests:list", AGENTS, order=25),
+            MenuEntry(_("Tasks"), "tasks:list", AGENTS, order=26))
 
     def ready(self):
         from core import hooks

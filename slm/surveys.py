@@ -24,7 +24,7 @@ def on_ticket_written(ticket, changes, actor, action):
     if not state:
         return
     registry = hooks.ticket_kinds.get(ticket.kind)
-    if registry is None:
+    if registry is None or not registry.requester_visible:  # internal work (problems, tasks) asks no requester
         return
     old, new = state
     resolved = registry.workflow.resolved_states

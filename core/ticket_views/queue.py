@@ -34,7 +34,7 @@ class TicketListView(LoginRequiredMixin, TicketView):
                               before=request.GET.get("before", ""))
         self.decorate_rows(page.rows)
         query = ui.query_without(request, "after", "before")
-        columns = ui.ticket_columns(*registry.queue_columns)
+        columns = self.columns()
         empty = _("No %(kinds)s match this filter.") % {"kinds": registry.label_plural or registry.kind}
         context = {
             "filter": filterset, "page": page, "query": query,
@@ -48,6 +48,10 @@ class TicketListView(LoginRequiredMixin, TicketView):
             **workspace_views.bulk_bar_context(request, registry.kind),
         }
         return self.render_kind("list.html", context)
+
+    def columns(self):
+        """The queue's columns (core.ui.Column); a kind's list view may add its own."""
+        return ui.ticket_columns(*self.ticket_kind.queue_columns)
 
     def filter_data(self):
         """The query string; without a state or open filter the queue shows open work (?open=all: everything)."""

@@ -53,7 +53,7 @@ def test_role_permission_counts_and_only_known_apps():
     assert set(Group.objects.values_list("name", flat=True)) >= set(p.ROLES)
     assert codenames(p.REQUESTER) == set()
     assert {name.split(".")[0] for name in codenames(p.AGENT)} == {"core", "incidents", "slm", "cmdb", "events",
-                                                                       "problems", "knowledge"}
+                                                                       "problems", "knowledge", "servicerequests"}
     assert {name.split(".")[0] for name in codenames(p.INTEGRATION)} == {"events"}
     assert all(name.startswith("events.add_") for name in codenames(p.INTEGRATION))
 
@@ -76,9 +76,10 @@ def test_every_project_app_declares_its_role_grants():
 
 def test_api_routes_come_from_the_registry():
     assert registry.api_url_modules() == ["core.api.urls", "slm.api.urls", "slm.api.reports_urls", "cmdb.api.urls",
-                                          "incidents.api.urls", "problems.api.urls", "problems.api.known_error_urls",
+                                          "incidents.api.urls", "servicerequests.api.catalog_urls",
+                                          "servicerequests.api.urls", "problems.api.urls", "problems.api.known_error_urls",
                                           "problems.api.candidate_urls", "events.api.urls", "knowledge.api.urls"]
-    for name in ("me", "incident-list", "service-list", "report-compliance", "survey-list", "ci-list", "alert-list",
+    for name in ("me", "incident-list", "request-list", "task-list", "service-list", "report-compliance", "survey-list", "ci-list", "alert-list",
                  "events-ingest", "article-list"):
         assert reverse(name).startswith("/api/v1/")
 
@@ -89,7 +90,9 @@ def test_web_includes_come_from_the_registry_with_root_last():
                                   ("events/", "events.urls"), ("knowledge/", "knowledge.urls"),
                                   ("problems/workarounds/", "problems.workaround_urls"),
                                   ("problems/reports/", "problems.report_urls"),
-                                  ("problems/candidates/", "problems.candidate_urls"), ("problems/", "problems.urls")}
+                                  ("problems/candidates/", "problems.candidate_urls"), ("problems/", "problems.urls"),
+                                  ("portal/", "servicerequests.portal_urls"),
+                                  ("requests/tasks/", "servicerequests.task_urls"), ("requests/", "servicerequests.urls")}
 
 
 def test_menu_entry_refuses_an_unknown_audience():
@@ -105,6 +108,7 @@ def nav(client, user):
 
 
 AGENT_MENU = [("/", "", "My work"), ("/triage/", "", "Triage"), ("/incidents/", "", "Incidents"),
+              ("/requests/", "", "Requests"), ("/requests/tasks/", "", "Tasks"),
               ("/incidents/new/", ' data-hotkey="n"', "New incident"), ("/problems/", "", "Problems"),
               ("/events/", "", "Alerts"), ("/knowledge/", "", "Knowledge"), ("/cmdb/cis/", "", "CMDB"),
               ("/slm/services/", "", "Service catalogue"), ("/slm/reports/compliance/", "", "SLA reports"),

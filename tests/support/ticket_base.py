@@ -69,7 +69,14 @@ class TicketKindBase:
         return self.registry.prefix
 
     def allowed_moves(self):
-        return [(src, dst) for src, targets in self.workflow.transitions.items() for dst in targets]
+        """The moves users take (a "system" move is taken only by the kind's own rules, tested with them)."""
+        return [(src, dst) for src, targets in self.workflow.transitions.items() for dst, t in targets.items()
+                if t.permission != "system"]
+
+    def agent_moves(self, state, as_manager=False):
+        """The targets an agent (a manager when `as_manager`) is offered from `state`."""
+        return {to for to, t in self.workflow.allowed(state).items()
+                if t.permission != "system" and (t.permission != "manager" or as_manager)}
 
     def refused_moves(self):
         states = list(self.workflow.states)
