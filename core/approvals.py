@@ -88,10 +88,11 @@ def _request_notice(ticket, approval):
 
 
 @transaction.atomic
-def start_stage(ticket, actor, approvers, rule="any", required=1, name="", order=1):
+def start_stage(ticket, actor, approvers, rule="any", required=1, name="", order=1, bump=True):
     """Open an approval stage on `ticket` for `approvers` (users). The ticket's requester never approves
     their own ticket and is left out; an approver with a delegation covering today is replaced by the delegate
-    (on_behalf_of kept). Each approver is notified. Returns the ApprovalStage.
+    (on_behalf_of kept). Each approver is notified. Returns the ApprovalStage. bump=False: part of a write of
+    the ticket in this transaction (its creation, a decision) that already bumps its version.
     ValidationError ("approvers") when nobody is left to approve: the kind decides its fallback."""
     if rule not in ApprovalRule.values:
         raise ValidationError({"rule": _("Unknown approval rule.")})
@@ -110,7 +111,8 @@ def start_stage(ticket, actor, approvers, rule="any", required=1, name="", order
     _audit(ticket, actor, AuditAction.APPROVAL, {
         "approval_stage": [None, ApprovalStage.State.OPEN], "stage": [None, stage_label(stage)],
         "approvers": [None, names], "approval_rule": [None, rule], "stage_id": stage.pk})
-    bump_version(ticket)
+    if bump:
+        bump_version(ticket)
     notifications.send([_request_notice(ticket, approval) for approval in approvals], actor)
     return stage
 
@@ -203,15 +205,16 @@ def _close_stage(ticket, stage, actor, state, now):
 
 
 @transaction.atomic
-def cancel_open_stages(ticket, actor):
+def cancel_open_stages(ticket, actor, bump=True):
     """The ticket was cancelled: its open stages are cancelled and their pending approvals skipped.
-    Returns how many stages were cancelled (no listener is called: the kind is the one cancelling)."""
+    Returns how many stages were cancelled (no listener is called: the kind is the one cancelling).
+    bump=False: part of the ticket's own write in this transaction, which already bumped its version."""
     stages = list(ApprovalStage.objects.select_for_update().filter(ticket_id=ticket.pk,
                                                                    state=ApprovalStage.State.OPEN))
     now = timezone.now()
     for stage in stages:
         _close_stage(ticket, stage, actor, ApprovalStage.State.CANCELLED, now)
-    if stages:
+    if stages and bump:
         bump_version(ticket)
     return len(stages)
 

@@ -85,7 +85,7 @@ def start_approvals(request, actor, index=0):
         approvers = approvers_for(request, step)
         if approvers:
             approvals.start_stage(request, actor, approvers, rule=step.rule, required=step.required,
-                                  name=_step_name(step), order=position + 1)
+                                  name=_step_name(step), order=position + 1, bump=False)
             return
         core_services.add_comment(request, _plan_actor(actor), _(
             "Nobody but the requester could approve step %(order)d (%(name)s); the step was skipped.") % {
@@ -164,5 +164,5 @@ def cancel_plan(request, actor):
     for task in queries.open_tasks(request):
         core_services.transition_ticket(task, _plan_actor(actor), workflow.TASK_CANCELLED, {"cancel_reason": reason},
                                         system=True)
-    approvals.cancel_open_stages(request, actor)
+    approvals.cancel_open_stages(request, actor, bump=False)  # within the request's cancelling transition
 

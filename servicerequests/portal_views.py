@@ -124,9 +124,9 @@ def order(request, pk):
         raise Http404
     form_class = item_form_class(item, request.user)
     posted = request.method == "POST"
-    item_form = form_class(request.POST or None, request.FILES or None) if posted else form_class()
-    extras = OrderExtrasForm(request.POST or None, request.FILES or None, prefix="order") if posted \
-        else OrderExtrasForm(prefix="order")
+    # An item without questions posts nothing but the token: bind the forms to the POST anyway.
+    item_form = form_class(request.POST, request.FILES) if posted else form_class()
+    extras = OrderExtrasForm(request.POST, request.FILES, prefix="order") if posted else OrderExtrasForm(prefix="order")
     if posted and all([item_form.is_valid(), extras.is_valid()]):  # both, so every error shows at once
         ticket = _submit(request, item, item_form, extras)
         if ticket is not None:

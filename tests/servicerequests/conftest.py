@@ -1,10 +1,10 @@
 import pytest
 
-from tests.support.request_factories import stand_in_approvals
+from tests.support.request_factories import spy_approvals
 
 
 @pytest.fixture(autouse=True)
 def approvals_stand_in():
-    """core.approvals is another practice's work: these tests use a stand-in (tests/support/request_factories)."""
-    with stand_in_approvals() as calls:
+    """core.approvals, recorded: how the plan opened and cancelled stages (tests/support/request_factories)."""
+    with spy_approvals() as calls:
         yield calls

@@ -246,7 +246,9 @@ def test_feedback_goes_to_the_service_owner(desk):
 def test_expected_date_title_and_attachments_come_from_the_item(desk):
     team, agent = desk
     due = datetime(2026, 12, 3, 17, 0, tzinfo=tz.utc)
-    item = rf.catalog_item(name="Software install", team=team)
+    item = rf.catalog_item(name="Software install", team=team, fields=[
+        {"name": "product", "label": "Product", "type": "text", "required": True},
+        {"name": "quote", "label": "Quote", "type": "attachment"}])
     upload = SimpleUploadedFile("quote.txt", b"licence quote", content_type="text/plain")
     with mock.patch("servicerequests.services.expected_fulfilment",
                     return_value=Expected(target_seconds=2 * 8 * 3600, due_at=due, business_hours=True)):
@@ -254,7 +256,7 @@ def test_expected_date_title_and_attachments_come_from_the_item(desk):
                                      variables={"product": "Visio"}, files={"quote": upload})
     assert (request.title, request.expected_by, request.service, request.request_type) == (
         "Software install", due, item.service, item.request_type)
-    assert request.variables == {"product": "Visio"}
+    assert request.variables == {"product": "Visio", "quote": "quote.txt"}
     assert request.attachments.get().filename == "quote.txt"
     created = AuditEntry.objects.get(ticket_id=request.pk, action="created")
     assert created.actor == agent and created.changes["catalog_item"] == [None, item.pk]

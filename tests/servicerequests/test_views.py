@@ -24,7 +24,7 @@ def setting():
     team = factories.TeamFactory(name="Workplace", members=[factories.agent(username="wp-agent")])
     org = factories.OrganizationFactory(name="Acme")
     requester = factories.requester(username="ann", first_name="Ann", last_name="Lee", organization=org)
-    colleague = factories.UserFactory(username="bob", first_name="Bob", last_name="Ray")
+    colleague = factories.requester(username="bob", first_name="Bob", last_name="Ray", organization=org)
     item = rf.offer_to(rf.catalog_item(name="New laptop", team=team, fields=FIELDS, tasks=[
         (1, "Order the laptop"), (2, "Hand the laptop over")],
         approvals=[{"approver": ApproverType.USER, "user": factories.manager(username="boss")}]), org)

@@ -1,10 +1,8 @@
-"""Catalogue items with a fulfilment plan, requests made through servicerequests.services, tasks, and a stand-in
-for core.approvals (start_stage / cancel_open_stages) so request tests do not depend on the approvals' own rules."""
+"""Catalogue items with a fulfilment plan, requests made through servicerequests.services, tasks, and a spy on
+core.approvals (start_stage / cancel_open_stages) recording how the plan called them."""
 
 from contextlib import contextmanager
 from unittest import mock
-
-from django.utils import timezone
 
 from core.approval_models import Approval, ApprovalStage
 from tests.support import factories
@@ -61,37 +59,28 @@ def task(actor=None, request=None, requester=None, **data):
     return task_services.create_task(actor, {"request": request, **data})
 
 
-# --- a stand-in for core.approvals ------------------------------------------------------------------
-
-def fake_start_stage(ticket, actor, approvers, rule="any", required=1, name="", order=1):
-    stage = ApprovalStage.objects.create(ticket_id=ticket.pk, order=order, name=name, rule=rule, required=required)
-    for user in approvers:
-        if user.pk != ticket.requester_id:
-            Approval.objects.create(stage=stage, ticket_id=ticket.pk, approver=user)
-    return stage
-
-
-def fake_cancel_open_stages(ticket, actor):
-    for stage in ApprovalStage.objects.filter(ticket_id=ticket.pk, state=ApprovalStage.State.OPEN):
-        stage.state, stage.decided_at = ApprovalStage.State.CANCELLED, timezone.now()
-        stage.save(update_fields=["state", "decided_at"])
-        stage.approvals.filter(state=Approval.State.PENDING).update(state=Approval.State.SKIPPED)
-
+# --- watching core.approvals ---------------------------------------------------------------------
 
 @contextmanager
-def stand_in_approvals():
-    with mock.patch("core.approvals.start_stage", side_effect=fake_start_stage) as start, \
-            mock.patch("core.approvals.cancel_open_stages", side_effect=fake_cancel_open_stages) as cancel:
+def spy_approvals():
+    """core.approvals' start_stage and cancel_open_stages, recorded (they still run)."""
+    from core import approvals
+
+    with mock.patch("core.approvals.start_stage", wraps=approvals.start_stage) as start, \
+            mock.patch("core.approvals.cancel_open_stages", wraps=approvals.cancel_open_stages) as cancel:
         yield start, cancel
 
 
-def decide(request, approved, actor, comment=""):
-    """The open stage of `request` decided as core.approvals would, then the request's listener called."""
-    from servicerequests import plan
+def decide(request, approved, actor=None, comment=""):
+    """Every pending approval of the open stage of `request` decided by its approver through core.approvals
+    (the stage's rule then calls the request's listener)."""
+    from core import approvals
 
     stage = ApprovalStage.objects.get(ticket_id=request.pk, state=ApprovalStage.State.OPEN)
-    stage.state = ApprovalStage.State.APPROVED if approved else ApprovalStage.State.REJECTED
-    stage.decided_at = timezone.now()
-    stage.save(update_fields=["state", "decided_at"])
-    plan.on_approval_decided(request, stage, approved, actor, comment)
+    for approval in stage.approvals.filter(state=Approval.State.PENDING).select_related("approver"):
+        approval.refresh_from_db()
+        if approval.state != Approval.State.PENDING:
+            break
+        approvals.decide(approval, approval.approver, approved, comment or ("Fine." if approved else "No."))
+    stage.refresh_from_db()
     return stage
