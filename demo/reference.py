@@ -199,6 +199,9 @@ def agreement(organization, services, history_days=0):
         slm_services.save_target(None, {
             "agreement": agreement, "name": f"Problem P{priority} resolution", "ticket_kind": "problem",
             "metric": ServiceLevelTarget.Metric.RESOLUTION, "priority": priority, "target_seconds": days * 86400})
+    from demo import catalogue
+
+    catalogue.request_targets(agreement, services)
     slm_services.save_agreement(agreement, {"status": Agreement.Status.AGREED})
 
 

@@ -16,6 +16,7 @@ from core import permissions
 from incidents.models import Incident
 from problems import candidate_services
 
+from demo import catalogue as demo_catalogue
 from demo import problems as demo_problems
 from demo import reference
 from demo.history import Cast, History
@@ -60,6 +61,8 @@ class Command(BaseCommand):
                                 for name, (_, _, members) in reference.TEAMS.items()})
             cast.cis = reference.configuration_items(users["admin"], cast.services, organizations, teams)
             reference.agreement(organizations[0], cast.services, days)
+            demo_catalogue.managers(users)
+            demo_catalogue.items(teams, users)
         if Incident.objects.exists():
             self.stdout.write("Reference data is in place; incidents already exist, none added.")
             return
@@ -69,6 +72,7 @@ class Command(BaseCommand):
         stats["problems"] = demo_problems.seed(cast.users, cast.teams)
         stats["knowledge articles"] = demo_problems.seed_knowledge(cast.users, cast.services, cast.categories)
         stats["problem candidates"] = candidate_services.run_analysis()["clusters"]
+        stats["service requests"] = demo_catalogue.seed_requests(cast.users)
         summary = ", ".join(f"{count} {name}" for name, count in stats.items())
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {days} days of history in {time.monotonic() - started:.0f} s ({summary}). "
