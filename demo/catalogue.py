@@ -112,7 +112,7 @@ ITEMS = [
                                                                  "Service Desk")]},
     {"name": "Ask a question", "category": "Questions and feedback", "service": "End-user devices",
      "icon": Icon.INFO, "request_type": RequestType.INFORMATION, "needs_approval": False,
-     "summary": "How do I…? Where is…? We answer within a working day.",
+     "summary": "How do I…? Where is…? Ask the service desk.",
      "fields": [_field("question", "Your question", FieldType.LONG_TEXT, required=True)]},
     {"name": "Compliment or complaint", "category": "Questions and feedback", "service": "End-user devices",
      "icon": Icon.CHAT, "request_type": RequestType.FEEDBACK, "needs_approval": False,
@@ -223,57 +223,74 @@ def _approve_all(request):
 
 
 def seed_requests(users):
-    """Requests in every state (once); returns how many were created."""
+    """Requests in every state (once), made over the last days on the simulated clock (one a day, each step a
+    few hours after the last); returns how many were created."""
     if ServiceRequest.objects.exists():
         return 0
+    from demo.clock import SimulatedClock
+
+    today = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    first = today - datetime.timedelta(days=len(REQUESTS) + 1)
+    with SimulatedClock(first) as clock:
+        for index, spec in enumerate(REQUESTS):  # one a day, in the morning, each at a different hour
+            clock.advance_to(max(clock.now, first + datetime.timedelta(days=index, hours=index % 5, minutes=20)))
+            _one_request(users, clock, *spec)
+    return len(REQUESTS)
+
+
+def _one_request(users, clock, name, username, answers, stage):
     from core import services as core_services
 
     agent = users["agent"]
-    created = 0
-    for name, username, answers, stage in REQUESTS:
-        item = CatalogItem.objects.get(name=name)
-        requester = users[username]
-        answers = dict(answers)
-        if "start_date" in answers:
-            answers["start_date"] = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
-        if "line_manager" in answers:
-            answers["line_manager"] = requester.pk
-        request = request_services.create_request(requester, {"catalog_item": item, "variables": answers})
-        created += 1
-        if stage == "awaiting_approval":
-            continue
-        if stage == "rejected":
-            approval = request.approvals.filter(state="pending").select_related("approver").first()
-            approvals.decide(approval, approval.approver, False, "Send-as on the CEO's mailbox needs the CEO's "
-                                                                 "written consent first.")
-            continue
-        if stage == "cancelled":
-            core_services.transition_ticket(request, requester, flow.CANCELLED,
-                                            {"cancel_reason": "No longer needed: I moved to another team."})
-            continue
-        if stage == "approved_once":
-            approval = request.approvals.filter(state="pending").select_related("approver").first()
-            approvals.decide(approval, approval.approver, True, "Fine for the night shift.")
-            continue
-        _approve_all(request)
-        request.refresh_from_db()
-        if stage == "first_stage_done":
-            _complete_tasks(request, agent, stage=1)
-        elif stage == "on_hold":
-            core_services.transition_ticket(request, agent, flow.ON_HOLD,
-                                            {"on_hold_reason": "Waiting for the requester to pick up the call."})
-        elif stage.startswith("fulfilled") or stage == "closed":
-            _complete_tasks(request, agent)
-            request.refresh_from_db()
-            if request.state == flow.IN_FULFILMENT:  # no tasks: an agent answers and fulfils it
-                core_services.transition_ticket(request, agent, flow.FULFILLED, {
-                    "resolution_notes": "Open Outlook, right-click the calendar, Share, and add your colleague."})
-            if stage == "fulfilled_rated":
-                from slm.models import SatisfactionSurvey
 
-                survey = SatisfactionSurvey.objects.filter(ticket=request).first()
-                if survey:
-                    answer_survey(survey, requester, 5, "Clear answer, thanks.")
-            if stage == "closed":
-                core_services.transition_ticket(ServiceRequest.objects.get(pk=request.pk), requester, flow.CLOSED)
-    return created
+    def later(hours=3):
+        clock.advance_to(clock.now + datetime.timedelta(hours=hours))
+
+    item = CatalogItem.objects.get(name=name)
+    requester = users[username]
+    answers = dict(answers)
+    if "start_date" in answers:
+        answers["start_date"] = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
+    if "line_manager" in answers:
+        answers["line_manager"] = requester.pk
+    request = request_services.create_request(requester, {"catalog_item": item, "variables": answers})
+    later()
+    if stage == "awaiting_approval":
+        return
+    if stage == "rejected":
+        approval = request.approvals.filter(state="pending").select_related("approver").first()
+        approvals.decide(approval, approval.approver, False, "Send-as on the CEO's mailbox needs the CEO's "
+                                                             "written consent first.")
+        return
+    if stage == "cancelled":
+        core_services.transition_ticket(request, requester, flow.CANCELLED,
+                                        {"cancel_reason": "No longer needed: I moved to another team."})
+        return
+    if stage == "approved_once":
+        approval = request.approvals.filter(state="pending").select_related("approver").first()
+        approvals.decide(approval, approval.approver, True, "Fine for the night shift.")
+        return
+    _approve_all(request)
+    later(5)
+    request.refresh_from_db()
+    if stage == "first_stage_done":
+        _complete_tasks(request, agent, stage=1)
+    elif stage == "on_hold":
+        core_services.transition_ticket(request, agent, flow.ON_HOLD,
+                                        {"on_hold_reason": "Waiting for the requester to pick up the call."})
+    elif stage.startswith("fulfilled") or stage == "closed":
+        _complete_tasks(request, agent)
+        later()
+        request.refresh_from_db()
+        if request.state == flow.IN_FULFILMENT:  # no tasks: an agent answers and fulfils it
+            core_services.transition_ticket(request, agent, flow.FULFILLED, {
+                "resolution_notes": "Open Outlook, right-click the calendar, Share, and add your colleague."})
+        if stage == "fulfilled_rated":
+            from slm.models import SatisfactionSurvey
+
+            survey = SatisfactionSurvey.objects.filter(ticket=request).first()
+            if survey:
+                answer_survey(survey, requester, 5, "Clear answer, thanks.")
+        later(6)
+        if stage == "closed":
+            core_services.transition_ticket(ServiceRequest.objects.get(pk=request.pk), requester, flow.CLOSED)

@@ -24,6 +24,7 @@ from core import services as core_services
 from core.models import Profile
 
 from . import queries, workflow
+from .expected import expected_fulfilment
 from .models import ApproverType, ServiceRequest, Task
 
 
@@ -109,7 +110,11 @@ def on_approval_decided(ticket, stage, approved, actor, comment):
 
 
 def begin_fulfilment(request, actor):
-    request = core_services.transition_ticket(request, actor, workflow.IN_FULFILMENT, system=True)
+    """Approved: into fulfilment, the expected date counted again from now (the SLA clock was paused while
+    the request waited for approval)."""
+    expected = expected_fulfilment(request.catalog_item, organization=request.organization)
+    data = {"expected_by": expected.due_at} if expected and request.state == workflow.AWAITING_APPROVAL else {}
+    request = core_services.transition_ticket(request, actor, workflow.IN_FULFILMENT, data, system=True)
     start_fulfilment(request, actor)
 
 

@@ -20,7 +20,7 @@ REQUEST_STATES = {
 }
 
 # Taken by the plan only (approval outcome): permission "system" matches no user.
-_approved = Transition(IN_FULFILMENT, _("Approved"), permission="system")
+_approved = Transition(IN_FULFILMENT, _("Approved"), optional=("expected_by",), permission="system")
 _rejected = Transition(REJECTED, _("Rejected"), required=("rejection_reason",), permission="system")
 _cancel_by_requester = Transition(CANCELLED, _("Cancel request"), required=("cancel_reason",), permission="requester",
                                   confirm=_("Cancel this request? It cannot be reopened afterwards."))

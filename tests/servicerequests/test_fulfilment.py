@@ -261,3 +261,30 @@ def test_expected_date_title_and_attachments_come_from_the_item(desk):
     created = AuditEntry.objects.get(ticket_id=request.pk, action="created")
     assert created.actor == agent and created.changes["catalog_item"] == [None, item.pk]
     assert AuditEntry.objects.filter(ticket_id=request.pk, action="attached").exists()
+
+
+def test_the_expected_date_is_counted_again_from_the_approval(desk):
+    team, agent = desk
+    boss, requester = factories.requester(), factories.requester()
+    Profile.objects.filter(user=requester).update(manager=boss)
+    item = laptop(team, approvals=[{"approver": ApproverType.REQUESTER_MANAGER}])
+    submitted = datetime(2026, 12, 1, 17, 0, tzinfo=tz.utc)
+    approved = datetime(2026, 12, 8, 9, 0, tzinfo=tz.utc)
+
+    def expected(item, organization=None, start=None):
+        from django.utils import timezone
+
+        return Expected(target_seconds=8 * 3600, due_at=timezone.now() + (approved - submitted), business_hours=True)
+
+    with mock.patch("servicerequests.services.expected_fulfilment", side_effect=expected), \
+            mock.patch("servicerequests.plan.expected_fulfilment", side_effect=expected), \
+            mock.patch("django.utils.timezone.now", return_value=submitted):
+        request = rf.service_request(actor=agent, item=item, requester=requester)
+    first = fresh(request).expected_by
+    with mock.patch("servicerequests.plan.expected_fulfilment", side_effect=expected), \
+            mock.patch("django.utils.timezone.now", return_value=approved):
+        rf.decide(request, True, boss)
+    request = fresh(request)
+    assert request.state == "in_fulfilment" and request.expected_by == first + (approved - submitted)
+    entry = AuditEntry.objects.filter(ticket_id=request.pk, action="transitioned").latest("id")
+    assert entry.changes["expected_by"][1].startswith("2026-12-15")
