@@ -109,7 +109,7 @@ def start_stage(ticket, actor, approvers, rule="any", required=1, name="", order
     names = ", ".join(_("%(delegate)s (for %(approver)s)") % {"delegate": _name(a), "approver": _name(b)}
                       if b else _name(a) for a, b in pairs)
     _audit(ticket, actor, AuditAction.APPROVAL, {
-        "approval_stage": [None, ApprovalStage.State.OPEN], "stage": [None, stage_label(stage)],
+        "approval_stage": [None, ApprovalStage.State.OPEN], "approval_step": [None, stage_label(stage)],
         "approvers": [None, names], "approval_rule": [None, rule], "stage_id": stage.pk})
     if bump:
         bump_version(ticket)
@@ -201,7 +201,7 @@ def _close_stage(ticket, stage, actor, state, now):
     stage.save(update_fields=["state", "decided_at"])
     Approval.objects.filter(stage_id=stage.pk, state=Approval.State.PENDING).update(state=Approval.State.SKIPPED)
     _audit(ticket, actor, AuditAction.APPROVAL, {"approval_stage": [ApprovalStage.State.OPEN, state],
-                                                 "stage": [None, stage_label(stage)], "stage_id": stage.pk})
+                                                 "approval_step": [None, stage_label(stage)], "stage_id": stage.pk})
 
 
 @transaction.atomic

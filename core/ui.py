@@ -100,7 +100,7 @@ AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("At
                     "investigation_task_done": gettext_lazy("Investigation task done"),
                     "approval": gettext_lazy("Approval"), "approver": gettext_lazy("Approver"),
                     "approvers": gettext_lazy("Approvers"), "approval_stage": gettext_lazy("Approval stage"),
-                    "stage": gettext_lazy("Stage"), "approval_rule": gettext_lazy("Approval rule"),
+                    "approval_step": gettext_lazy("Approval step"), "approval_rule": gettext_lazy("Approval rule"),
                     "on_behalf_of": gettext_lazy("On behalf of"), "decided_by": gettext_lazy("Decided by"),
                     "comment": gettext_lazy("Comment")}
 # audit keys that are not model fields but hold a choice: shown by their label
@@ -159,6 +159,9 @@ def _display_value(model, name, value, names_by_model):
         return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else value
     if isinstance(model_field, models.BooleanField):
         return _("Yes") if value else _("No")
+    if isinstance(value, dict):  # a JSON field (a request's answers): "name: value; name: a, b"
+        return "; ".join(f"{key}: {', '.join(map(str, item)) if isinstance(item, list) else item}"
+                         for key, item in value.items())
     return value
 
 

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import AGENT, MANAGER
-from core.registry import AGENTS, ALL_ACTIONS, VIEW_ADD_CHANGE, MenuEntry, RegisteredApp
+from core.registry import AGENTS, ALL_ACTIONS, REQUESTERS, VIEW_ADD_CHANGE, MenuEntry, RegisteredApp
 
 
 class ServicerequestsConfig(RegisteredApp, AppConfig):
@@ -13,7 +13,8 @@ class ServicerequestsConfig(RegisteredApp, AppConfig):
     web_urls = (("portal/", "servicerequests.portal_urls"), ("requests/tasks/", "servicerequests.task_urls"),
                 ("requests/", "servicerequests.urls"))
     menu = (MenuEntry(_("Requests"), "requests:list", AGENTS, order=25),
-            MenuEntry(_("Tasks"), "tasks:list", AGENTS, order=26))
+            MenuEntry(_("Tasks"), "tasks:list", AGENTS, order=26),
+            MenuEntry(_("Request something"), "portal:catalog", REQUESTERS, order=12))
 
     def ready(self):
         from core import hooks

@@ -95,8 +95,7 @@ def test_portal_home_on_a_desktop_puts_the_report_beside_the_list(browser, live_
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("request" not in hooks.ticket_kinds, reason="needs the request kind (merge with the requests side)")
-def test_a_request_page_fits_a_phone(browser, live_server, portal_world):  # pragma: no cover - after the merge
+def test_a_request_page_fits_a_phone(browser, live_server, portal_world):
     from servicerequests.services import create_request
 
     request = create_request(portal_world["mei"], {"catalog_item": portal_world["laptop"], "variables": {},

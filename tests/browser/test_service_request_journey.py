@@ -1,9 +1,6 @@
 """The service request journey in Chromium: a requester orders "New laptop" (a choice field) from the portal
 and sees when it is expected before sending; their manager approves it from My work; an agent completes the
-fulfilment task; the requester sees the request fulfilled and rates it (the satisfaction survey).
-
-It needs every part of issue 10 together (the request and task kinds, approvals and their component on My
-work, the catalogue's item forms and expected dates): on a branch without them it is skipped."""
+fulfilment task; the requester sees the request fulfilled and rates it (the satisfaction survey)."""
 
 import pytest
 
@@ -14,11 +11,6 @@ from servicerequests.models import (ApprovalStep, ApproverType, CatalogCategory,
 from tests.support import factories
 from tests.support.browser import login
 from tests.support.slm_factories import TargetFactory, calendar
-
-pytestmark = pytest.mark.skipif(
-    not {"request", "task"} <= set(hooks.ticket_kinds),
-    reason="needs the merge: the request and task kinds, approvals and item forms of issue 10")
-
 
 @pytest.fixture
 def laptop_world(db):

@@ -121,6 +121,7 @@ def test_header_menu_per_role(client):
     assert nav(client, factories.manager(username="m")) == AGENT_MENU + [
         ("/slm/agreements/", "", "Agreements"), ("/admin/", "", "Admin")]
     assert nav(client, factories.requester(username="r")) == [("/", "", "My requests"),
+                                                              ("/portal/catalog/", "", "Request something"),
                                                               ("/knowledge/", "", "Knowledge"),
                                                               ("/slm/services/", "", "Service catalogue")]
 
