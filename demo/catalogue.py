@@ -142,9 +142,6 @@ def request_targets(agreement, services):
             "name": f"Request fulfilment{' (' + service_name + ')' if service_name else ''}",
             "service": by_name.get(service_name), "calendar": office, "target_seconds": days * WORKING_DAY})
     slm_services.save_target(None, {
-        "agreement": agreement, "ticket_kind": "request", "metric": ServiceLevelTarget.Metric.RESPONSE,
-        "name": "Request response", "calendar": office, "target_seconds": 4 * 3600})
-    slm_services.save_target(None, {
         "agreement": agreement, "ticket_kind": "task", "metric": ServiceLevelTarget.Metric.RESOLUTION,
         "name": "Fulfilment task", "calendar": office, "target_seconds": TASK_RESOLUTION_DAYS * WORKING_DAY})
 
@@ -206,11 +203,15 @@ REQUESTS = [
 
 
 def _complete_tasks(request, agent, stage=None):
-    from core import services as core_services
+    from servicerequests.task_services import transition_task
 
-    for task in request.tasks.filter(state__in=[flow.OPEN, flow.IN_PROGRESS]).order_by("id"):
-        if stage is None or task.stage == stage:
-            core_services.transition_ticket(task, agent, flow.DONE, {"resolution_notes": "Done as asked."})
+    while True:  # the plan opens the next stage's tasks when a stage is done
+        tasks = [task for task in request.tasks.filter(state__in=[flow.OPEN, flow.IN_PROGRESS]).order_by("id")
+                 if stage is None or task.stage == stage]
+        if not tasks:
+            return
+        for task in tasks:
+            transition_task(task, agent, flow.DONE, {"resolution_notes": "Done as asked."})
 
 
 def _approve_all(request):
@@ -239,8 +240,6 @@ def seed_requests(users):
 
 
 def _one_request(users, clock, name, username, answers, stage):
-    from core import services as core_services
-
     agent = users["agent"]
 
     def later(hours=3):
@@ -263,8 +262,8 @@ def _one_request(users, clock, name, username, answers, stage):
                                                              "written consent first.")
         return
     if stage == "cancelled":
-        core_services.transition_ticket(request, requester, flow.CANCELLED,
-                                        {"cancel_reason": "No longer needed: I moved to another team."})
+        request_services.transition_request(request, requester, flow.CANCELLED,
+                                            {"cancel_reason": "No longer needed: I moved to another team."})
         return
     if stage == "approved_once":
         approval = request.approvals.filter(state="pending").select_related("approver").first()
@@ -276,14 +275,14 @@ def _one_request(users, clock, name, username, answers, stage):
     if stage == "first_stage_done":
         _complete_tasks(request, agent, stage=1)
     elif stage == "on_hold":
-        core_services.transition_ticket(request, agent, flow.ON_HOLD,
+        request_services.transition_request(request, agent, flow.ON_HOLD,
                                         {"on_hold_reason": "Waiting for the requester to pick up the call."})
     elif stage.startswith("fulfilled") or stage == "closed":
         _complete_tasks(request, agent)
         later()
         request.refresh_from_db()
         if request.state == flow.IN_FULFILMENT:  # no tasks: an agent answers and fulfils it
-            core_services.transition_ticket(request, agent, flow.FULFILLED, {
+            request_services.transition_request(request, agent, flow.FULFILLED, {
                 "resolution_notes": "Open Outlook, right-click the calendar, Share, and add your colleague."})
         if stage == "fulfilled_rated":
             from slm.models import SatisfactionSurvey
@@ -293,4 +292,4 @@ def _one_request(users, clock, name, username, answers, stage):
                 answer_survey(survey, requester, 5, "Clear answer, thanks.")
         later(6)
         if stage == "closed":
-            core_services.transition_ticket(ServiceRequest.objects.get(pk=request.pk), requester, flow.CLOSED)
+            request_services.transition_request(ServiceRequest.objects.get(pk=request.pk), requester, flow.CLOSED)

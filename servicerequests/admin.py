@@ -124,11 +124,14 @@ class TaskFormSet(CheckedFormSet):
     ordering = "stage"
 
 
-class ItemFieldInline(ManagersChange, admin.TabularInline):
+class ItemFieldInline(ManagersChange, admin.StackedInline):
     model = ItemField
     form = ItemFieldForm
     formset = FieldFormSet
     extra = 1
+    # a few fields per line keep a long form readable without scrolling sideways
+    fields = (("order", "name", "label", "type", "required"), ("choices", "default", "help_text"),
+              ("min_value", "max_value", "pattern"), ("shown_when_field", "shown_when_value"))
     verbose_name_plural = _("form fields (a field may be shown only when an earlier one has a given value)")
 
 

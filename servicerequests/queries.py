@@ -122,6 +122,3 @@ def request_numbers(ids):
     """{request id: number} in one query (the task queue's request column)."""
     return dict(ServiceRequest.objects.filter(pk__in=set(ids)).values_list("pk", "number"))
 
-
-def item_names(ids):
-    return dict(CatalogItem.objects.filter(pk__in=set(ids)).values_list("pk", "name"))

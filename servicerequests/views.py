@@ -42,11 +42,10 @@ def _lookup_column(header, attr, lookup, url_name=None):
 
 
 class RequestListView(TicketListView):
-    row_fields = TicketListView.row_fields + ("catalog_item", "expected_by")
+    row_fields = TicketListView.row_fields + ("expected_by",)
 
-    def columns(self):
+    def columns(self):  # the title is the item's name unless the requester gave one: no column of its own
         columns = super().columns()
-        columns.insert(2, _lookup_column(gettext_lazy("Item"), "catalog_item_id", queries.item_names))
         columns.insert(-2, ui.Column(gettext_lazy("Expected by"), lambda r: ui.local_minute(r.expected_by),
                                      "nowrap"))
         return columns

@@ -76,6 +76,7 @@ def test_the_requester_may_cancel_while_awaiting_approval(setting, client):
     _team, requester, _item, request = setting
     html = page(client, requester, "requests:detail", request.pk)
     assert 'value="cancelled"' in html and "Cancel request" in html
+    assert "Counted from the approval" in html  # no date before the clock runs
     response = client.post(reverse("requests:action", args=[request.pk, "transition"]),
                            {"to": "cancelled", "cancelled-cancel_reason": "Found one", "cancelled-version":
                             request.version})
