@@ -48,6 +48,18 @@ class TimerSerializer(serializers.ModelSerializer):
         fields = ("id", "ticket", "metric", "target", "target_name", "target_seconds", "started_at", "due_at",
                   "elapsed_seconds", "percent", "state", "breached", "breached_at", "stopped_at", "met", "events")
 
+    # What a requester reads of a timer on their own ticket: when it is due and whether it runs; the service
+    # desk's targets, percentages, breaches and timeline stay internal (as on the ticket page).
+    REQUESTER_FIELDS = ("id", "ticket", "metric", "started_at", "due_at", "state", "stopped_at")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and permissions.has_role(request.user, permissions.REQUESTER) \
+                and not permissions.is_agent(request.user):
+            data = {name: data[name] for name in self.REQUESTER_FIELDS}
+        return data
+
     def now(self):
         return self.context.setdefault("now", timezone.now())
 

@@ -134,6 +134,8 @@ def test_timers_api_follows_ticket_visibility(people, api_as):
     requester = api_as(people["requester"])
     rows = requester.get("/api/v1/sla-timers/").json()["results"]
     assert {r["ticket"] for r in rows} == {own.pk}
+    # the due date and whether it runs, never the desk's targets, percentages or breaches
+    assert set(rows[0]) == {"id", "ticket", "metric", "started_at", "due_at", "state", "stopped_at"}
     assert requester.get("/api/v1/sla-timers/", {"ticket": foreign.pk}).json()["results"] == []
     assert requester.get("/api/v1/sla-timers/", {"ticket": "x"}).status_code == 400
     agent = api_as(people["agent"])
