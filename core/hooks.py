@@ -35,6 +35,7 @@ class TicketKind:
                             "updated")
     template_dir: str = ""  # the kind's template folder; templates there override templates/tickets/
     requester_visible: bool = True  # False: internal records (problems) no requester ever sees, even their own
+    requester_hidden_fields: tuple = ()  # the kind's internal fields, left out of the timeline for requesters
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):

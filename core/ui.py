@@ -226,6 +226,8 @@ def build_timeline(ticket, user):
     names = _resolve_names(model, audits, None if staff else user)
     hidden = _hidden_links(audits, user)
     unnamed = set() if staff else queries.foreign_approvers(audits, user)
+    kind = hooks.ticket_kinds.get(ticket.kind)
+    requester_hidden = REQUESTER_HIDDEN_FIELDS | set(kind.requester_hidden_fields if kind else ())
     audits = [entry for entry in audits if entry.pk not in hidden]
     items = [TimelineItem(kind="work_note" if c.is_internal else "comment", at=c.created_at, actor=c.author,
                           body=c.body) for c in comments]
@@ -241,7 +243,7 @@ def build_timeline(ticket, user):
             shown = name == "comment" and entry.action == AuditAction.APPROVAL  # an approver's reason
             if (name in NOT_SHOWN_FIELDS and not shown) or not isinstance(pair, list) or len(pair) != 2:
                 continue
-            if (name in STAFF_ONLY_KEYS or name in REQUESTER_HIDDEN_FIELDS) and not staff:
+            if (name in STAFF_ONLY_KEYS or name in requester_hidden) and not staff:
                 continue
             if entry.action == AuditAction.CREATED and pair[1] in (False, 0):
                 continue

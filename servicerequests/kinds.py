@@ -15,7 +15,7 @@ def register():
     hooks.register_kind(hooks.TicketKind(
         kind="request", prefix="REQ", model=ServiceRequest, workflow=REQUEST_WORKFLOW, api_basename="request",
         label=_("service request"), label_plural=_("service requests"), url_namespace="requests",
-        template_dir="servicerequests",
+        template_dir="servicerequests", requester_hidden_fields=("stage",),
         list_queryset=queries.request_list, detail_queryset=queries.request_detail,
         create_service=services.create_request, update_service=services.update_request,
         transition_service=services.transition_request, form_class=RequestForm, filterset_class=RequestFilter,

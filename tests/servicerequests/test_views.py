@@ -69,6 +69,7 @@ def test_the_requester_sees_their_answers_but_no_tasks(setting, client):
     html = page(client, requester, "requests:detail", request.pk)
     assert "16 inch" in html and "Bob Ray" in html and "Expected by" in html
     assert "Fulfilment plan" not in html and "TASK" not in html and "Order the laptop" not in html
+    assert "Fulfilment stage" not in html  # the plan's stage is the desk's business, in the timeline too
     assert 'value="cancelled"' not in html  # in fulfilment: only the service desk cancels
 
 
