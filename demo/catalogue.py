@@ -236,7 +236,19 @@ def seed_requests(users):
         for index, spec in enumerate(REQUESTS):  # one a day, in the morning, each at a different hour
             clock.advance_to(max(clock.now, first + datetime.timedelta(days=index, hours=index % 5, minutes=20)))
             _one_request(users, clock, *spec)
+        _deliver_mail()
     return len(REQUESTS)
+
+
+def _deliver_mail():
+    """The requests' notices, sent to a dummy backend as the history sends its own (demo addresses)."""
+    from django.core.mail import get_connection
+
+    from core.tasks import deliver_pending
+
+    mail = get_connection("django.core.mail.backends.dummy.EmailBackend")
+    while deliver_pending(batch_size=500, connection=mail)[2] == 500:
+        pass
 
 
 def _one_request(users, clock, name, username, answers, stage):
@@ -288,6 +300,7 @@ def _one_request(users, clock, name, username, answers, stage):
             from slm.models import SatisfactionSurvey
 
             survey = SatisfactionSurvey.objects.filter(ticket=request).first()
+            later(2)
             if survey:
                 answer_survey(survey, requester, 5, "Clear answer, thanks.")
         later(6)

@@ -248,8 +248,9 @@ def test_each_approver_is_notified_in_their_language():
     rows = {n.recipient_id: n for n in Notification.objects.filter(kind=NotificationEvent.APPROVAL_REQUESTED)}
     assert set(rows) == {a.pk, b.pk} and rows[a.pk].ticket_id == ticket.pk
     assert "approval" in rows[a.pk].text and ticket.number in rows[a.pk].text
-    mails = list(Outbox.objects.filter(ticket_id=ticket.pk, subject__contains="approval"))
+    mails = list(Outbox.objects.filter(ticket_id=ticket.pk, subject__startswith=f"[{ticket.number}] {ticket.number}"))
     assert [m.recipient for m in mails] == ["b@example.com"]  # a switched the e-mail off
+    assert mails[0].subject == f"[{ticket.number}] {ticket.number}：需要您审批"  # in b's language
     assert f"/incidents/{ticket.pk}/" in mails[0].body and ticket.title in mails[0].body
 
 

@@ -55,7 +55,7 @@ def test_seed_demo_loads_a_history_and_is_idempotent(debug_on):
     major = Incident.objects.get(is_major=True)
     assert major.children.count() >= 2 and major.outage_start and major.outage_end == major.resolved_at
     assert Comment.objects.filter(is_internal=True).exists() and Comment.objects.filter(is_internal=False).exists()
-    assert first["Relationship"] >= 3 and first["ServiceLevelTarget"] == 13
+    assert first["Relationship"] >= 3 and first["ServiceLevelTarget"] == 18
     assert Agreement.objects.get().status == Agreement.Status.AGREED
     assert SLATimer.objects.count() >= first["Incident"]
     assert all(number.startswith("INC") for number in Incident.objects.values_list("number", flat=True))

@@ -106,8 +106,11 @@ def test_history_spans_the_days_and_feeds_compliance_mtta_and_mttr(seeded):
     assert 60 < total["mtta_seconds"] < 2 * 86400 and total["mtta_seconds"] < total["mttr_seconds"] < 10 * 86400
 
     # Warnings and breaches were recorded when they happened (the sweep ran on the clock), not all at the end.
-    breaches = SLATimer.objects.filter(breached_at__isnull=False).values_list("breached_at", flat=True)
-    assert len({b.date() for b in breaches}) >= 2
+    # A breach is dated at the instant the target was reached, however late the sweep saw it (how many days
+    # have breaches depends on the calendar days the history happens to cover).
+    breached = list(SLATimer.objects.filter(breached_at__isnull=False))
+    assert breached and all(timer.breached_at == timer.due_at for timer in breached)
+    assert min(timer.breached_at for timer in breached) < now - dt.timedelta(hours=12)
     warned = SLATimerEvent.objects.filter(kind=SLATimerEvent.Kind.WARNED).values_list("at", flat=True)
     assert len({w.date() for w in warned}) >= 3
     assert AuditEntry.objects.filter(action=AuditAction.SLA).exists()  # the sweep audits what it flags
