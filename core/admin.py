@@ -44,10 +44,10 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "organization", "timezone", "language")
-    list_select_related = ("user", "organization")
+    list_display = ("user", "organization", "manager", "timezone", "language")
+    list_select_related = ("user", "organization", "manager")
     search_fields = ("user__username", "user__email")
-    raw_id_fields = ("user",)
+    raw_id_fields = ("user", "manager")
 
 
 @admin.register(PriorityMatrix)

@@ -21,3 +21,19 @@ def test_agents_and_requesters_are_sent_to_the_admin_login(client, make):
     client.force_login(make(username="u"))
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_an_admin_sets_a_requesters_manager_in_the_profile_screen(client):
+    from django.contrib.auth.models import User
+
+    admin = User.objects.create_superuser("root", "root@example.com", "x")
+    requester, boss = factories.requester(username="r"), factories.manager(username="boss")
+    client.force_login(admin)
+    url = f"/admin/core/profile/{requester.profile.pk}/change/"
+    page = client.get(url).content.decode()
+    assert 'name="manager"' in page
+    response = client.post(url, {"user": requester.pk, "organization": "", "timezone": "UTC", "language": "",
+                                  "phone": "", "manager": boss.pk, "timeline_order": "oldest"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    requester.profile.refresh_from_db()
+    assert requester.profile.manager == boss
