@@ -119,6 +119,14 @@ def start_stage(ticket, actor, approvers, rule="any", required=1, name="", order
 
 # --- deciding ------------------------------------------------------------------------------------------------
 
+def _concrete(ticket):
+    """The kind's own model instance of a ticket row (what the kind's listener expects)."""
+    kind = hooks.ticket_kinds.get(ticket.kind)
+    if kind is None or isinstance(ticket, kind.model):
+        return ticket
+    return kind.model.objects.get(pk=ticket.pk)
+
+
 def may_decide(approval, user):
     """The approver, or someone the approver delegated to for today. Never the ticket's requester."""
     if user is None or not user.is_authenticated:
@@ -141,14 +149,6 @@ def _outcome(stage):
     return None
 
 
-def _concrete(ticket):
-    """The kind's own model instance of a ticket row (what the kind's listener expects)."""
-    kind = hooks.ticket_kinds.get(ticket.kind)
-    if kind is None or isinstance(ticket, kind.model):
-        return ticket
-    return kind.model.objects.get(pk=ticket.pk)
-
-
 @transaction.atomic
 def decide(approval, user, approve, comment=""):
     """`user` approves or rejects `approval` (theirs, or delegated to them). Raises PermissionDeniedError for
@@ -157,9 +157,11 @@ def decide(approval, user, approve, comment=""):
     decided, the remaining approvals are skipped and the kind's approval listener is called with
     (ticket, stage, approved: bool, actor, comment). Returns the approval."""
     comment = (comment or "").strip()
-    stage = ApprovalStage.objects.select_for_update().get(pk=approval.stage_id)  # one decider at a time
+    # The ticket's row first, then the stage's: the order every write of the ticket takes (a cancel locks the
+    # ticket, then its stages), so a decision and a cancel queue instead of deadlocking; one decider at a time.
+    ticket = Ticket.objects.select_for_update().get(pk=approval.ticket_id)
+    stage = ApprovalStage.objects.select_for_update().get(pk=approval.stage_id)
     approval = Approval.objects.select_related("approver", "on_behalf_of").get(pk=approval.pk)
-    ticket = Ticket.objects.get(pk=stage.ticket_id)
     if user.pk == ticket.requester_id:
         raise PermissionDeniedError(_("Nobody approves their own request."))
     if not may_decide(approval, user):

@@ -58,15 +58,19 @@ def approval_ticket_ids(user):
                                Q(approver_id__in=delegators, state="pending")).values("ticket_id")
 
 
-def requester_scope(user):
-    """The Q a requester's tickets satisfy: their own, their organization's if it allows, and those they are
-    asked to approve (approval_ticket_ids: a subquery, so no row is doubled)."""
+def party_scope(user):
+    """The Q of the tickets a requester is a party to: their own, and their organization's if it allows."""
     q = Q(requester=user) | Q(created_by=user)
     profile = getattr(user, "profile", None)
     if profile and profile.organization_id and profile.organization.requesters_see_organization_tickets:
         q |= Q(organization_id=profile.organization_id)
-    q |= Q(pk__in=approval_ticket_ids(user))
     return q
+
+
+def requester_scope(user):
+    """The Q of the tickets a requester may see: those they are a party to, and those they are asked to approve
+    (approval_ticket_ids: a subquery, so no row is doubled)."""
+    return party_scope(user) | Q(pk__in=approval_ticket_ids(user))
 
 
 def preload_roles(users):
@@ -122,8 +126,20 @@ def can_edit(user, ticket):
     return is_agent(user)
 
 
+def is_party(user, ticket):
+    """Staff, or a requester who is a party to the ticket (party_scope): who may reply, attach and take the
+    requester's moves. An approver who sees a ticket only to decide on it is not a party."""
+    if is_agent(user):
+        return True
+    if not user.is_authenticated or ticket.kind in hooks.requester_hidden_kinds():
+        return False
+    from .models import Ticket
+
+    return Ticket.objects.filter(party_scope(user), pk=ticket.pk).exists()
+
+
 def can_comment(user, ticket):
-    return is_agent(user) or can_view(user, ticket)
+    return is_party(user, ticket)
 
 
 def can_see_internal(user):
@@ -134,7 +150,7 @@ def can_transition(user, ticket, transition):
     if transition.permission == "system":  # taken only by a practice's own rules (core.services, system=True)
         return False
     if transition.permission == "requester":
-        return is_agent(user) or can_view(user, ticket)
+        return is_party(user, ticket)
     if transition.permission == "manager":
         return is_manager(user)
     return is_agent(user)

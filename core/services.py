@@ -328,6 +328,8 @@ def add_comment(ticket, actor, body, internal=False):
         raise ValidationError({"body": _("This field may not be blank.")})
     if internal and actor is not None and not permissions.can_see_internal(actor):
         raise PermissionDeniedError(_("Only service desk staff can add work notes."))
+    if actor is not None and not permissions.can_comment(actor, ticket):
+        raise PermissionDeniedError(_("You may not reply on this ticket."))
     comment = Comment.objects.create(ticket_id=ticket.pk, author=actor, body=body, is_internal=internal)
     changes = {"comment": comment.pk}
     if not internal and permissions.is_agent(actor) and ticket.requester_id != actor.pk:  # first agent reply
@@ -355,6 +357,8 @@ def validate_upload(upload):
 
 @transaction.atomic
 def add_attachment(ticket, actor, upload, internal=False):
+    if actor is not None and not permissions.can_comment(actor, ticket):
+        raise PermissionDeniedError(_("You may not add files to this ticket."))
     content_type = validate_upload(upload)
     if internal and not permissions.can_see_internal(actor):
         internal = False

@@ -100,11 +100,10 @@ def on_approval_decided(ticket, stage, approved, actor, comment):
         .get(pk=ticket.pk)
     if request.state != workflow.AWAITING_APPROVAL:
         return
-    if not approved:
-        reason = (comment or "").strip() or _("Rejected by %(name)s.") % {
-            "name": (actor.get_full_name() or actor.username) if actor else _("the approver")}
-        core_services.transition_ticket(request, actor, workflow.REJECTED, {"rejection_reason": reason},
+    if not approved:  # core.approvals asks every rejection for its reason
+        core_services.transition_ticket(request, actor, workflow.REJECTED, {"rejection_reason": comment},
                                         system=True)
+        cancel_plan(request, actor, _("The request %(number)s was rejected.") % {"number": request.number})
         return
     start_approvals(request, actor, index=stage.order)
 
@@ -113,7 +112,7 @@ def begin_fulfilment(request, actor):
     """Approved: into fulfilment, the expected date counted again from now (the SLA clock was paused while
     the request waited for approval)."""
     expected = expected_fulfilment(request.catalog_item, organization=request.organization)
-    data = {"expected_by": expected.due_at} if expected and request.state == workflow.AWAITING_APPROVAL else {}
+    data = {"expected_by": expected.due_at} if expected else {}
     request = core_services.transition_ticket(request, actor, workflow.IN_FULFILMENT, data, system=True)
     start_fulfilment(request, actor)
 
@@ -163,9 +162,9 @@ def fulfilment_notes(tasks):
     return "\n".join(lines) or _("Fulfilled.")
 
 
-def cancel_plan(request, actor):
-    """The request was cancelled: its open tasks are cancelled, its open approval stages closed."""
-    reason = _("The request %(number)s was cancelled.") % {"number": request.number}
+def cancel_plan(request, actor, reason=""):
+    """The request was cancelled (or rejected): its open tasks are cancelled, its open approval stages closed."""
+    reason = reason or _("The request %(number)s was cancelled.") % {"number": request.number}
     for task in queries.open_tasks(request):
         core_services.transition_ticket(task, _plan_actor(actor), workflow.TASK_CANCELLED, {"cancel_reason": reason},
                                         system=True)

@@ -50,7 +50,7 @@ def my_tickets(user, tab="open"):
     organization's: what the portal lists, never tickets they see only for another reason (an approval). Open
     ones, or every other (resolved, fulfilled, closed, cancelled) for tab "closed"; newest first."""
     kinds = [kind for kind in PORTAL_KINDS if kind in hooks.ticket_kinds]
-    tickets = Ticket.objects.filter(permissions.requester_scope(user), kind__in=kinds)
+    tickets = Ticket.objects.filter(permissions.party_scope(user), kind__in=kinds)
     tickets = permissions.visible_tickets(user, tickets)
     open_q = ui.open_tickets_q()
     tickets = tickets.exclude(open_q) if tab == "closed" else tickets.filter(open_q)

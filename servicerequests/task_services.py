@@ -18,8 +18,8 @@ def create_task(actor, data):
     request = data.get("request")
     if not isinstance(request, ServiceRequest):
         raise ValidationError({"request": [_("Choose the service request this task belongs to.")]})
-    if request.state not in workflow.REQUEST_WORKFLOW.open_states:
-        raise ValidationError({"request": [_("Tasks can be added only to an open request.")]})
+    if request.state not in (workflow.IN_FULFILMENT, workflow.ON_HOLD):
+        raise ValidationError({"request": [_("Tasks can be added only to a request in fulfilment.")]})
     data["requester"] = None
     data.setdefault("organization", request.organization_id)
     data.setdefault("service", request.service_id)

@@ -154,6 +154,12 @@ class DelegationSerializer(serializers.ModelSerializer):
         fields = ("id", "user", "user_name", "delegate", "delegate_name", "starts_on", "ends_on", "created_at")
         read_only_fields = ("id", "user_name", "delegate_name", "created_at")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:  # an unknown id and someone outside my reach read alike: no existence oracle
+            self.fields["delegate"].queryset = approvals.delegate_choices(request.user)
+
     def get_user_name(self, obj) -> str:
         return display_name(obj.user)
 

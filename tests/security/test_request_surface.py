@@ -162,3 +162,27 @@ def test_hostile_input_is_a_4xx_never_a_500(world, api_as):
         response = client.post(f"/portal/catalog/{i}/", {field: value})
         assert response.status_code == 400, (field, response.status_code)
     assert ServiceRequest.objects.count() == before
+
+
+def test_an_approver_of_another_organization_decides_but_is_not_a_party(world, api_as):
+    """Asked to approve, a requester-role approver reads the request and decides it; they may not reply, attach,
+    cancel or close it, and it is not listed among their own requests."""
+    outsider = factories.requester(username="outsider", organization=factories.OrganizationFactory(name="Hooli"))
+    request = world.waiting
+    stage_approval = approvals.start_stage(request, world.agent, [outsider], order=2).approvals.get()
+    api = api_as(outsider)
+    assert api.get(f"/api/v1/requests/{request.pk}/").status_code == 200
+    assert api.post(f"/api/v1/requests/{request.pk}/comments/", {"body": "hi"}, format="json").status_code == 403
+    response = api.post(f"/api/v1/requests/{request.pk}/transition/", {"to": "cancelled", "cancel_reason": "x"},
+                        format="json")
+    assert response.status_code in (400, 403)
+    client = Client()
+    client.force_login(outsider)
+    page = client.get(f"/requests/{request.pk}/").content.decode()
+    assert 'value="cancelled"' not in page and 'name="body"' not in page
+    assert request.number not in client.get("/portal/tickets/").content.decode()
+    assert request.number in client.get("/").content.decode()  # among the approvals waiting, not my requests
+    assert api.post(f"/api/v1/approvals/{stage_approval.pk}/approve/", {"comment": ""},
+                    format="json").status_code == 200
+    request.refresh_from_db()
+    assert request.comments.count() == 0 and not request.attachments.exists()

@@ -5,6 +5,7 @@ from datetime import datetime, timezone as tz
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core import services as core_services
@@ -288,3 +289,20 @@ def test_the_expected_date_is_counted_again_from_the_approval(desk):
     assert request.state == "in_fulfilment" and request.expected_by == first + (approved - submitted)
     entry = AuditEntry.objects.filter(ticket_id=request.pk, action="transitioned").latest("id")
     assert entry.changes["expected_by"][1].startswith("2026-12-15")
+
+
+def test_tasks_are_added_only_in_fulfilment_and_a_rejection_closes_what_is_left(desk):
+    from core.approval_models import ApprovalStage
+
+    team, agent = desk
+    boss, requester = factories.requester(), factories.requester()
+    Profile.objects.filter(user=requester).update(manager=boss)
+    request = rf.service_request(actor=agent, item=laptop(team, approvals=[
+        {"approver": ApproverType.REQUESTER_MANAGER}]), requester=requester)
+    with pytest.raises(ValidationError) as refused:
+        rf.task(actor=agent, request=request)
+    assert "request" in refused.value.message_dict
+    rf.decide(request, False, boss, "Not this year")
+    request = fresh(request)
+    assert request.state == "rejected" and request.rejection_reason == "Not this year"
+    assert not ApprovalStage.objects.filter(ticket_id=request.pk, state="open").exists()
