@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .models import ApproverType, FieldType
-from .variables import ALL, _Invalid, clean_value, default_value
+from .variables import ALL, LONG_TEXT_LIMIT, TEXT_LIMIT, _Invalid, clean_value, default_value
 
 CHOICE_TYPES = (FieldType.CHOICE, FieldType.MULTIPLE_CHOICE)
 TEXT_TYPES = (FieldType.TEXT, FieldType.LONG_TEXT)
@@ -67,6 +67,9 @@ def _check_bounds(field, index, errors):
         for attribute, value in (("min_value", low), ("max_value", high)):
             if value is not None and (value < 0 or value != value.to_integral_value()):
                 _add(errors, index, attribute, _("A text length is a whole number of 0 or more."))
+        limit = TEXT_LIMIT if field.type == FieldType.TEXT else LONG_TEXT_LIMIT
+        if high is not None and high > limit:  # answers longer than this are refused whatever the field says
+            _add(errors, index, "max_value", _("A text is at most %(limit)s characters.") % {"limit": limit})
     if low is not None and high is not None and low > high:
         _add(errors, index, "max_value", _("The maximum must not be less than the minimum."))
 

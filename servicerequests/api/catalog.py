@@ -131,6 +131,7 @@ class CatalogItemViewSet(BoundedLookupMixin, viewsets.ModelViewSet):
         except services.ItemValidationError as error:
             _bad_nested(error)
         serializer.instance = self.get_queryset().get(pk=saved.pk)
+        serializer.context["expected"] = self._expected([serializer.instance])  # answered as a read shows it
 
     def perform_create(self, serializer):
         self._save(serializer, None)

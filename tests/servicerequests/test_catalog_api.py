@@ -246,3 +246,22 @@ def test_scoped_pickers(catalogue, requester, acme, other, agent_api):
         factories.requester(organization=acme)
     assert len(api.get(f"{ITEMS}{laptop.pk}/choices/user/").json()["results"]) == 20
     assert ItemField.objects.filter(item=laptop).count() == 3
+
+
+def test_a_write_answers_with_the_expected_date_as_a_read_does(manager_user):
+    api = client_for(manager_user)
+    category, service, team = CatalogCategoryFactory(), factories.ServiceFactory(), factories.TeamFactory()
+    TargetFactory(ticket_kind="request", service=service, target_seconds=2 * 86400)
+    body = api.post(ITEMS, payload(category, service, team), format="json").json()
+    assert body["expected"]["text"].startswith("Usually done within 2 days")
+    patched = api.patch(f"{ITEMS}{body['id']}/", {"name": "Software"}, format="json").json()
+    assert patched["expected"]["text"] == api.get(f"{ITEMS}{body['id']}/").json()["expected"]["text"]
+
+
+def test_a_text_field_may_not_promise_more_than_an_answer_may_hold(manager_user):
+    api = client_for(manager_user)
+    category, service, team = CatalogCategoryFactory(), factories.ServiceFactory(), factories.TeamFactory()
+    too_long = payload(category, service, team, fields=[{"name": "note", "label": "Note", "type": "text",
+                                                         "max": 5000}])
+    response = api.post(ITEMS, too_long, format="json")
+    assert response.status_code == 400 and "max" in str(response.json())
