@@ -21,8 +21,8 @@ def approval_stages():
 
 def request_tasks():
     """The request's tasks as `plan_tasks`: what the API's `tasks` and the page's plan show."""
-    return Prefetch("tasks", to_attr="plan_tasks", queryset=Task.objects.order_by("stage", "id").only(
-        "id", "number", "state", "stage", "title", "request_id", "team_id", "assignee_id"))
+    return Prefetch("tasks", to_attr="plan_tasks", queryset=Task.objects.select_related("team", "assignee")
+                    .order_by("stage", "id"))
 
 
 def _requests(user, queryset, prefetched):
@@ -55,21 +55,8 @@ def open_tasks(request):
     return Task.objects.filter(request=request, state__in=TASK_WORKFLOW.open_states).order_by("stage", "id")
 
 
-def item_offered_to(item, organization_id):
-    """Is the catalogue item offered to that organization: active, and named for it, or (naming nobody) its
-    service is offered to it."""
-    from slm.queries import service_offered_to
-
-    if not item.active:
-        return False
-    named = list(item.organizations.values_list("pk", flat=True))
-    if named:
-        return organization_id in named
-    return service_offered_to(item.service_id, organization_id)
-
-
-def orderable_items(user):
-    """Active items an agent may order for someone (every active item)."""
+def orderable_items():
+    """Active items an agent may order for someone (every active item), in catalogue order."""
     return CatalogItem.objects.filter(active=True).select_related("category").order_by(
         "category__order", "category__name", "order", "name")
 
@@ -105,7 +92,9 @@ def users_and_cis(ids_by_type):
 def plan_stages(request):
     """The fulfilment plan as the request page shows it: [{"number", "tasks", "templates", "current"}] by stage;
     before fulfilment (no tasks yet) the stages are the item's task templates."""
-    tasks = list(Task.objects.filter(request=request).select_related("team", "assignee").order_by("stage", "id"))
+    tasks = getattr(request, "plan_tasks", None)  # prefetched for staff by request_detail
+    if tasks is None:
+        tasks = list(Task.objects.filter(request=request).select_related("team", "assignee").order_by("stage", "id"))
     stages = {}
     for task in tasks:
         stages.setdefault(task.stage, {"number": task.stage, "tasks": [], "templates": []})["tasks"].append(task)

@@ -16,7 +16,7 @@ from core import services as core_services
 from core.models import Channel
 from core.workflow import TransitionError
 
-from . import plan, queries, workflow
+from . import catalog_queries, plan, queries, workflow
 from .expected import expected_fulfilment
 from .models import CatalogItem, RequestType, ServiceRequest
 from .variables import validate_variables
@@ -38,7 +38,8 @@ def _check_item(item, actor, organization_id):
     if permissions.is_agent(actor):
         if not item.active:
             raise ValidationError({"catalog_item": [_("This catalogue item is no longer offered.")]})
-    elif not queries.item_offered_to(item, organization_id):
+    elif not (organization_id and CatalogItem.objects.filter(catalog_queries.offered_q(organization_id),
+                                                             pk=item.pk, active=True).exists()):
         raise ValidationError({"catalog_item": [_("Unknown catalogue item.")]})
 
 

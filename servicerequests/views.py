@@ -113,13 +113,13 @@ class RequestCreateView(TicketCreateView):
 
     def item(self):
         pk = parse_id(self.request.GET.get("item") or self.request.POST.get("item"))
-        return queries.orderable_items(self.request.user).filter(pk=pk).first() if pk else None
+        return queries.orderable_items().filter(pk=pk).first() if pk else None
 
     def get(self, request):
         self.require_agent()
         item = self.item()
         if item is None:
-            form = ItemChoiceForm(items=queries.orderable_items(request.user))
+            form = ItemChoiceForm(items=queries.orderable_items())
             return self.render_kind("new.html", {"choice_form": form})
         return self.render_order(item, RequestHeaderForm(), item_form_class(item, request.user)())
 
