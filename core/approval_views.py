@@ -18,11 +18,6 @@ from .services import PermissionDeniedError
 WAITING_SIZE = 25
 
 
-def _delegators(user):
-    """Ids of the users `user` may approve for today."""
-    return set(approvals.active_delegations().filter(delegate_id=user.pk).values_list("user_id", flat=True))
-
-
 def panel_context(ticket, request):
     """The approval panel of a ticket page: its stages with their approvals (nothing when it has none), and
     which of the pending ones the viewer may decide. Constant queries whatever the number of approvals."""
@@ -34,11 +29,9 @@ def panel_context(ticket, request):
         return {"approval_stages": []}
     every = [approval for stage in stages for approval in stage.approvals.all()]
     queries.approval_people(every, user)
-    mine = {user.pk} | _delegators(user) if user.pk != ticket.requester_id else set()
-    for stage in stages:
-        for approval in stage.approvals.all():
-            approval.can_decide = (stage.state == ApprovalStage.State.OPEN and
-                                   approval.state == Approval.State.PENDING and approval.approver_id in mine)
+    mine = set(approvals.waiting_for(user).filter(ticket_id=ticket.pk).values_list("pk", flat=True))
+    for approval in every:
+        approval.can_decide = approval.pk in mine
     return {"approval_stages": stages, "approval_next": request.get_full_path()}
 
 
@@ -52,18 +45,12 @@ def waiting_context(user, size=WAITING_SIZE):
 
 
 def _done(request, approval):
-    target = _safe_next(request, ui.ticket_url(approval.ticket) or "/")
+    target = ui.safe_next(request, ui.ticket_url(approval.ticket) or "/")
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target
         return response
     return HttpResponseRedirect(target)
-
-
-def _safe_next(request, fallback):
-    from .views import _safe_next as safe
-
-    return safe(request, fallback)
 
 
 def _decide(request, pk, approve):

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from . import account_services, notification_services, permissions, queries, ui
 from .forms import NotificationPreferencesForm
 from .models import Ticket
-from .views import _safe_next
 
 LIST_ORDERING = ("-id",)
 
@@ -31,7 +30,7 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk):
     notification_services.mark_read(request.user, [pk])
-    return HttpResponseRedirect(_safe_next(request, "/notifications/"))
+    return HttpResponseRedirect(ui.safe_next(request, "/notifications/"))
 
 
 @login_required
@@ -39,7 +38,7 @@ def notification_read(request, pk):
 def notification_read_all(request):
     count = notification_services.mark_all_read(request.user)
     messages.success(request, _("%(count)d notifications marked read.") % {"count": count})
-    return HttpResponseRedirect(_safe_next(request, "/notifications/"))
+    return HttpResponseRedirect(ui.safe_next(request, "/notifications/"))
 
 
 @login_required
@@ -57,7 +56,7 @@ def ticket_watch(request, pk):
     if request.htmx:
         return render(request, "components/watch_button.html", {
             "ticket": ticket, "watching": notification_services.is_watching(request.user, ticket)})
-    return HttpResponseRedirect(_safe_next(request, ui.ticket_url(ticket) or "/"))
+    return HttpResponseRedirect(ui.safe_next(request, ui.ticket_url(ticket) or "/"))
 
 
 @login_required

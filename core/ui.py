@@ -461,3 +461,14 @@ def _field_html(bound):
 def fields_html(bound_fields):
     """Filter fields (selects, checkbox lists, inputs) as HTML, without a widget template per field."""
     return format_html_join("", "{}", ((_field_html(b),) for b in bound_fields))
+
+
+def safe_next(request, fallback):
+    """The `next` the form or link carried when it points back into this site, else `fallback`."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return fallback

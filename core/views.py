@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -116,14 +116,6 @@ def plain_portal(request, report_form=None, status=200):
         "report_extras": ui.render_portal_report_extras(request, report_form)}, status=status)
 
 
-def _safe_next(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
-        return target
-    return fallback
-
-
 @login_required
 def profile(request):
     current = account_services.profile_for(request.user)
@@ -179,7 +171,7 @@ def token_revoke(request, pk):
 def saved_filter_save(request):
     """Save the list's current query string as a view (personal, or shared with one of my teams)."""
     form = SavedViewForm(request.POST, user=request.user)
-    target = _safe_next(request, "/")
+    target = ui.safe_next(request, "/")
     if not form.is_valid():
         return render(request, "core/action_error.html", {
             "title": _("The view was not saved"), "errors": form.errors, "next": target}, status=400)
@@ -195,7 +187,7 @@ def saved_filter_delete(request, pk):
     get_object_or_404(SavedFilter, pk=pk, user=request.user)
     account_services.delete_filter(request.user, pk)
     messages.success(request, _("The saved view was deleted."))
-    return HttpResponseRedirect(_safe_next(request, "/"))
+    return HttpResponseRedirect(ui.safe_next(request, "/"))
 
 
 @login_required

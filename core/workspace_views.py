@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from . import bulk, counting, hooks, permissions, queries, ui
 from .models import Team, Ticket
 from .ticket_forms import staff_users
-from .views import _safe_next
 from .widgets import relabel_blank_choice
 
 TRIAGE_COLUMNS = ui.ticket_columns("number", "title", "state", "priority", "team", "assignee", "sla_due",
@@ -110,6 +109,6 @@ def ticket_bulk(request):
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         return render(request, "core/action_error.html", {
-            "title": _("Bulk action not applied"), "errors": errors, "next": _safe_next(request, reverse("home"))}, status=400)
+            "title": _("Bulk action not applied"), "errors": errors, "next": ui.safe_next(request, reverse("home"))}, status=400)
     result_messages(request, result)
-    return HttpResponseRedirect(_safe_next(request, reverse("home")))
+    return HttpResponseRedirect(ui.safe_next(request, reverse("home")))

@@ -20,6 +20,7 @@ from core.ticket_views import (TicketActionView, TicketCreateView, TicketDetailV
 from . import queries, services
 from .answers import answers
 from .forms import ItemChoiceForm, RequestHeaderForm
+from .models import ServiceRequest
 from .item_forms import item_form_class
 from .variables import VariablesError
 
@@ -84,7 +85,8 @@ class RequestActionView(TicketActionView, RequestDetailView):
 
 class TaskDetailView(TicketDetailView):
     def extra_context(self, task):
-        parent = queries.request_detail(self.request.user).filter(pk=task.request_id).first()
+        parent = permissions.visible_tickets(self.request.user, ServiceRequest.objects.select_related(
+            "catalog_item")).filter(pk=task.request_id).first()  # its answers only, not its plan
         return {"parent": parent,
                 "parent_answers": answers(parent, _visible_attachments(parent, self.request.user)) if parent else []}
 
