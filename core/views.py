@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from . import account_services, approval_views, hooks, permissions, queries, ui, uploads
 from .forms import ApiTokenForm, NotificationPreferencesForm, ProfileForm, ReportProblemForm, SavedViewForm
-from .models import ApiToken, Attachment, SavedFilter, Team, Ticket
+from .models import ApiToken, Attachment, SavedFilter, Ticket
 
 
 def healthz(request):

@@ -15,9 +15,6 @@ A field that is required only when shown is marked required but has no HTML `req
 import json
 
 from django import forms
-from django.apps import apps
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -26,30 +23,10 @@ from core import permissions
 from core.widgets import CIPickerWidget, UserPickerWidget
 
 from .models import FieldType
-from .variables import VariablesError, default_value, validate_variables
+from .variables import VariablesError, ci_scope, default_value, user_scope, validate_variables
 
 CHOICES_LIMIT = 20
 EMPTY_CHOICE = _("Choose…")
-
-
-def user_scope(user):
-    """The users `user` may name in an item's user field: active ones; a requester only their organization's."""
-    users = get_user_model().objects.filter(is_active=True)
-    if permissions.is_agent(user):
-        return users
-    organization_id = getattr(getattr(user, "profile", None), "organization_id", None)
-    if organization_id:
-        return users.filter(profile__organization_id=organization_id)
-    return users.filter(pk=getattr(user, "pk", None))
-
-
-def ci_scope(user):
-    """The CIs `user` may name: all for staff; a requester those of their organization or of none."""
-    items = apps.get_model("cmdb", "ConfigurationItem").objects.all()
-    if permissions.is_agent(user):
-        return items
-    organization_id = getattr(getattr(user, "profile", None), "organization_id", None)
-    return items.filter(Q(organization__isnull=True) | Q(organization_id=organization_id))
 
 
 class _ItemPickerMixin:

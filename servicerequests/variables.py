@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -195,31 +196,37 @@ def clean_date(field, raw, user=None, files=None):
     return day.isoformat()
 
 
-def _organization_id(user):
-    return getattr(getattr(user, "profile", None), "organization_id", None)
+def user_scope(user):
+    """The users `user` may name in an item's user field: active ones; a requester only their organization's."""
+    users = get_user_model().objects.filter(is_active=True)
+    if permissions.is_agent(user):
+        return users
+    organization_id = getattr(getattr(user, "profile", None), "organization_id", None)
+    if organization_id:
+        return users.filter(profile__organization_id=organization_id)
+    return users.filter(pk=getattr(user, "pk", None))
+
+
+def ci_scope(user):
+    """The CIs `user` may name: all for staff; a requester those of their organization or of none (as
+    core.services._check_configuration_item)."""
+    items = apps.get_model("cmdb", "ConfigurationItem").objects.all()
+    if permissions.is_agent(user):
+        return items
+    organization_id = getattr(getattr(user, "profile", None), "organization_id", None)
+    return items.filter(Q(organization__isnull=True) | Q(organization_id=organization_id))
 
 
 def clean_user(field, raw, user=None, files=None):
     pk = parse_id(raw)
-    users = get_user_model().objects.filter(pk=pk, is_active=True) if pk else None
-    if users is not None and not permissions.is_agent(user):
-        organization_id = _organization_id(user)
-        if organization_id:
-            users = users.filter(profile__organization_id=organization_id)
-        else:
-            users = users.filter(pk=getattr(user, "pk", None))
-    if users is None or not users.exists():
+    if not pk or not user_scope(user).filter(pk=pk).exists():
         raise _Invalid(_("Unknown user."))
     return pk
 
 
 def clean_configuration_item(field, raw, user=None, files=None):
-    """As core.services._check_configuration_item: a requester names only CIs of their organization or none."""
     pk = parse_id(raw)
-    owners = list(apps.get_model("cmdb", "ConfigurationItem").objects.filter(pk=pk)
-                  .values_list("organization_id", flat=True)[:1]) if pk else []
-    if not owners or (owners[0] is not None and not permissions.is_agent(user)
-                      and owners[0] != _organization_id(user)):
+    if not pk or not ci_scope(user).filter(pk=pk).exists():
         raise _Invalid(_("Unknown configuration item."))
     return pk
 

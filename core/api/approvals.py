@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.db.models import Q
 from drf_spectacular.utils import (OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view)
-from rest_framework import exceptions, mixins, permissions as drf_permissions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions as drf_permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 

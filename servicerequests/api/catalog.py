@@ -23,7 +23,8 @@ from core.converters import parse_id
 
 from .. import catalog_queries as queries, catalog_services as services
 from ..expected import describe_expected, expected_for_items
-from ..item_forms import CHOICES_LIMIT, ci_scope, user_scope
+from ..item_forms import CHOICES_LIMIT
+from ..variables import ci_scope, user_scope
 from ..models import CatalogCategory, FieldType
 from .catalog_serializers import CatalogCategorySerializer, CatalogItemSerializer
 
