@@ -14,13 +14,7 @@ from .models import CatalogCategory
 PORTAL_KINDS = ("incident", "request")  # what a requester raises: problems they report, things they ask for
 HOME_LIST_SIZE = 25
 LIST_PAGE_SIZE = 25
-SEARCH_LIMIT = 20
 ITEM_FIELDS = ("id", "name", "summary", "icon", "category_id", "order")
-
-
-def item_for(user, pk):
-    """The item `pk` if offered to `user`, else None (the order page's 404)."""
-    return catalog_queries.item_for(user, pk)
 
 
 def categories_with_items(user, category=None):
@@ -32,15 +26,6 @@ def categories_with_items(user, category=None):
     categories = (CatalogCategory.objects.filter(pk__in=items.values("category_id"))
                   .prefetch_related(Prefetch("items", queryset=items.order_by("order", "name"), to_attr="offered")))
     return [(category, category.offered) for category in categories]
-
-
-def categories_offered(user):
-    """The categories that have an item offered to `user` (the catalogue's filter)."""
-    return catalog_queries.categories_for(user)
-
-
-def search_items(user, text, limit=SEARCH_LIMIT):
-    return catalog_queries.search_items(user, text, limit=limit)
 
 
 # --- the requester's own tickets ------------------------------------------------------------------

@@ -16,6 +16,7 @@ from core.converters import parse_id
 from incidents.forms import ReportProblemForm
 from knowledge import search as knowledge_search
 
+from . import catalog_queries
 from . import portal_queries as queries
 from .item_forms import item_form_class
 from .portal_forms import OrderExtrasForm, PortalSearchForm
@@ -24,6 +25,7 @@ from .variables import VariablesError
 
 APPROVALS_SHOWN = 10
 ANSWERS_SHOWN = 10
+SEARCH_LIMIT = 20
 TABS = ("open", "closed")
 
 
@@ -68,7 +70,8 @@ def search(request):
         return render(request, "portal/search.html", {"search_form": form}, status=400)
     text = form.cleaned_data["q"]
     return render(request, "portal/search.html", {
-        "search_form": form, "query": text, "items": queries.search_items(request.user, text),
+        "search_form": form, "query": text,
+        "items": catalog_queries.search_items(request.user, text, limit=SEARCH_LIMIT),
         "articles": knowledge_search.suggest(text, request.user, limit=ANSWERS_SHOWN)})
 
 
@@ -81,7 +84,7 @@ def catalog(request):
         return render(request, "portal/catalog.html", {"error": _("Unknown category.")}, status=400)
     return render(request, "portal/catalog.html", {
         "categories": queries.categories_with_items(request.user, category=category),
-        "all_categories": queries.categories_offered(request.user), "category": category})
+        "all_categories": catalog_queries.categories_for(request.user), "category": category})
 
 
 def _add_errors(item_form, extras, errors):
@@ -119,7 +122,7 @@ def _submit(request, item, item_form, extras):
 @login_required
 def order(request, pk):
     """An item's order page: what it is, when it is usually done, its questions; POST sends the request."""
-    item = queries.item_for(request.user, pk)
+    item = catalog_queries.item_for(request.user, pk)
     if item is None:
         raise Http404
     form_class = item_form_class(item, request.user)
