@@ -42,12 +42,9 @@ def _approvals():
 
 
 def _delegations_today():
-    from django.utils import timezone
+    from .approvals import active_delegations
 
-    from .models import ApprovalDelegation
-
-    today = timezone.localdate()
-    return ApprovalDelegation.objects.filter(starts_on__lte=today, ends_on__gte=today)
+    return active_delegations()
 
 
 def approval_ticket_ids(user):
