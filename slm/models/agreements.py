@@ -137,3 +137,30 @@ class EscalationRule(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class MaintenanceWindow(models.Model):
+    """A weekly window the agreement sets aside for maintenance (times in the agreement's service-hours time zone,
+    else the site's); the change schedule shows its occurrences."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="maintenance_slots")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"), help_text=_("Earlier than the start: the window runs past midnight."))
+
+    class Meta:
+        ordering = ["agreement", "weekday", "start_time"]
+        verbose_name = _("maintenance window")
+        verbose_name_plural = _("maintenance windows")
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"

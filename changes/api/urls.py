@@ -1,0 +1,8 @@
+from rest_framework.routers import SimpleRouter
+
+from .views import ChangeViewSet
+
+router = SimpleRouter()
+router.register("changes", ChangeViewSet, basename="change")
+
+urlpatterns = router.urls

@@ -1,0 +1,7 @@
+from core.ticket_views import KindViews, ticket_urls
+
+from . import views
+
+app_name = "changes"
+urlpatterns = ticket_urls(KindViews("change", create=views.ChangeCreateView, detail=views.ChangeDetailView,
+                                    action=views.ChangeActionView))
