@@ -14,6 +14,9 @@ def clean_answers(answers):
 def assess(change, actor):
     """Compute and store risk_level, risk_score, risk_inputs and the affected services (ChangeService); audited
     when the level changes."""
+    from .impact import refresh_affected
+
+    refresh_affected(change)
     Change.objects.filter(pk=change.pk).update(risk_level=change.risk_level or RiskLevel.LOW,
                                                risk_assessed_at=timezone.now())
     change.risk_level = change.risk_level or RiskLevel.LOW
