@@ -10,7 +10,7 @@ class ChangesConfig(RegisteredApp, AppConfig):
     verbose_name = _("Change enablement")
     role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: ALL_ACTIONS, CHANGE_AUTHORITY: ALL_ACTIONS}
     api_urls = ("changes.api.urls",)
-    web_urls = (("changes/", "changes.urls"),)
+    web_urls = (("changes/reports/", "changes.report_urls"), ("changes/", "changes.urls"))
     menu = (MenuEntry(_("Changes"), "changes:list", AGENTS, order=40),)
 
     def ready(self):

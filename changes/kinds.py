@@ -6,7 +6,7 @@ def register():
 
     from core import hooks
 
-    from . import authority, queries, services
+    from . import authority, caused_by, queries, services
     from .filters import ChangeFilter
     from .forms import ChangeForm
     from .models import Change
@@ -21,3 +21,4 @@ def register():
         transition_service=services.transition_change, form_class=ChangeForm, filterset_class=ChangeFilter,
         queue_columns=("number", "title", "state", "priority", "team", "assignee", "sla_due", "updated")))
     hooks.register_approval_listener("change", authority.on_approval_decided)
+    hooks.register_ticket_panel(35, "changes/_caused_by_panel.html", caused_by.panel_context)

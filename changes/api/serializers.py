@@ -1,7 +1,9 @@
 from rest_framework import serializers
 
 from cmdb.models import ConfigurationItem
+from slm.models import Service
 
+from core.models import LinkKind, TicketLink
 from core.api.serializers import TicketDetailMixin, TicketSerializer, UserNameField, transition_serializer_for
 from changes.models import Change, ChangeType, RiskLevel
 from changes.workflow import WORKFLOW
@@ -19,6 +21,9 @@ class ChangeSerializer(TicketSerializer):
     configuration_items = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=ConfigurationItem.objects.all(),
         help_text="Ids of the configuration items the change touches.")
+    services = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Service.objects.all(),
+        help_text="Ids of the services the change is for (those its CIs can affect are found in the CMDB).")
     risk = serializers.SerializerMethodField(help_text="Read-only: level, score and the inputs it came from.")
 
     class Meta:
@@ -34,9 +39,15 @@ class ChangeSerializer(TicketSerializer):
 
 class ChangeDetailSerializer(TicketDetailMixin, ChangeSerializer):
     created_by_name = UserNameField(source="created_by", allow_null=True)
+    caused_incidents = serializers.SerializerMethodField(
+        help_text="Read-only: ids of the incidents recorded as caused by this change.")
 
     class Meta(ChangeSerializer.Meta):
-        fields = ChangeSerializer.Meta.fields + ("created_by_name", "allowed_transitions")
+        fields = ChangeSerializer.Meta.fields + ("created_by_name", "allowed_transitions", "caused_incidents")
+
+    def get_caused_incidents(self, change) -> list[int]:
+        return sorted(TicketLink.objects.filter(kind=LinkKind.CAUSED_BY, target_id=change.pk,
+                                                source__kind="incident").values_list("source_id", flat=True))
 
 
 ChangeTransitionSerializer = transition_serializer_for(Change, WORKFLOW)

@@ -1,9 +1,13 @@
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from changes import conflicts, queries, services
 from changes.filters import ORDERINGS, ChangeFilter
 from core.api.views import TicketViewSet
+from core.models import LinkKind, TicketLink
 
 from .serializers import ChangeDetailSerializer, ChangeSerializer, ChangeTransitionSerializer
 
@@ -23,6 +27,18 @@ class ChangeViewSet(TicketViewSet):
     filterset_class = ChangeFilter
     ordering_map = ORDERINGS
     schema_tag = "changes"
+
+    def filter_queryset(self, queryset):
+        """`?caused_incidents=true|false`: changes that are (not) recorded as the cause of an incident."""
+        queryset = super().filter_queryset(queryset)
+        value = self.request.query_params.get("caused_incidents")
+        if value is None or self.action != "list":
+            return queryset
+        if value.lower() not in ("true", "false", "1", "0"):
+            raise exceptions.ValidationError({"caused_incidents": [_("Use true or false.")]})
+        caused = Exists(TicketLink.objects.filter(kind=LinkKind.CAUSED_BY, target_id=OuterRef("pk"),
+                                                  source__kind="incident"))
+        return queryset.filter(caused if value.lower() in ("true", "1") else ~caused)
 
     @action(detail=True, methods=["get"])
     def conflicts(self, request, pk=None):

@@ -50,3 +50,19 @@ def template(name="Restart the print spooler", state="published", **fields):
     fields.setdefault("risk_assessment", "Low: one print server, no data")
     fields.setdefault("duration_minutes", 15)
     return ChangeTemplate.objects.create(name=name, state=state, **fields)
+
+
+def implemented(actor=None, outcome="successful", close=False, review_notes="", **data):
+    """A change taken through implementation (authorised directly: the authority is not under test) to review
+    with `outcome`, or closed when `close`."""
+    from changes import services
+    from changes.models import Change
+
+    actor = actor or factories.agent()
+    made = change(actor, **data)
+    Change.objects.filter(pk=made.pk).update(state="scheduled", authorised_at=timezone.now())  # test set-up only
+    made = services.transition_change(made, actor, "implement")
+    made = services.transition_change(made, actor, "review", {"outcome": outcome})
+    if close:
+        made = services.transition_change(made, actor, "closed", {"review_notes": review_notes or "Reviewed"})
+    return made
