@@ -102,7 +102,9 @@ AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("At
                     "approvers": gettext_lazy("Approvers"), "approval_stage": gettext_lazy("Approval stage"),
                     "approval_step": gettext_lazy("Approval step"), "approval_rule": gettext_lazy("Approval rule"),
                     "on_behalf_of": gettext_lazy("On behalf of"), "decided_by": gettext_lazy("Decided by"),
-                    "comment": gettext_lazy("Comment")}
+                    "comment": gettext_lazy("Comment"), "change_task": gettext_lazy("Change task"),
+                    "change_task_done": gettext_lazy("Change task done"),
+                    "change_task_skipped": gettext_lazy("Change task skipped")}
 # audit keys that are not model fields but hold a choice: shown by their label
 AUDIT_KEY_CHOICES = {"approval": Approval.State, "approval_stage": ApprovalStage.State,
                      "approval_rule": ApprovalRule}

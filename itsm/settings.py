@@ -287,7 +287,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "core.models.Impact", "LinkKindEnum": "core.models.LinkKind",
                             "ResolutionCodeEnum": "incidents.models.ResolutionCode",
                             "ProblemResolutionCodeEnum": "problems.models.ResolutionCode",
-                            "ArticleStateEnum": "knowledge.models.ArticleState"},
+                            "ArticleStateEnum": "knowledge.models.ArticleState",
+                            "ChangeTypeEnum": "changes.models.ChangeType"},
 }
 
 LOGGING = {

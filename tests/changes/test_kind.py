@@ -27,7 +27,7 @@ class TestChangeKind(TicketKindTests):
                          "actual_start": "2030-01-05T22:00:00Z", "actual_end": "2030-01-05T22:20:00Z",
                          "review_notes": "Went to plan"}
     api_list_max_queries = 12
-    queue_max_queries = 15
+    queue_max_queries = 16  # PostgreSQL's row estimate (EXPLAIN) is one more
     expected_api_statuses = {
         "requester": HIDDEN, "colleague": HIDDEN, "other_org_requester": HIDDEN, "integration": HIDDEN,
         "agent": STAFF, "manager": STAFF, "admin": STAFF,
