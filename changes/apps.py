@@ -9,9 +9,11 @@ class ChangesConfig(RegisteredApp, AppConfig):
     name = "changes"
     verbose_name = _("Change enablement")
     role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: ALL_ACTIONS, CHANGE_AUTHORITY: ALL_ACTIONS}
-    api_urls = ("changes.api.urls",)
-    web_urls = (("changes/", "changes.urls"),)
-    menu = (MenuEntry(_("Changes"), "changes:list", AGENTS, order=40),)
+    api_urls = ("changes.api.urls", "changes.api.cab_urls")
+    web_urls = (("changes/", "changes.urls"), ("changes/", "changes.risk_urls"),
+                ("changes/cab/", "changes.cab_urls"))
+    menu = (MenuEntry(_("Changes"), "changes:list", AGENTS, order=40),
+            MenuEntry(_("CAB meetings"), "cab:list", AGENTS, order=41))
 
     def ready(self):
         from . import kinds
