@@ -12,8 +12,7 @@ class ChangesConfig(RegisteredApp, AppConfig):
     api_urls = ("changes.api.urls", "changes.api.cab_urls")
     web_urls = (("changes/", "changes.urls"), ("changes/", "changes.risk_urls"),
                 ("changes/cab/", "changes.cab_urls"))
-    menu = (MenuEntry(_("Changes"), "changes:list", AGENTS, order=40),
-            MenuEntry(_("CAB meetings"), "cab:list", AGENTS, order=41))
+    menu = (MenuEntry(_("Changes"), "changes:list", AGENTS, order=40),)
 
     def ready(self):
         from . import kinds

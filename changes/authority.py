@@ -118,19 +118,19 @@ def _open(change, actor, entries, index):
     return stage
 
 
-def _clear_authorised(change, actor):
+def clear_authorised(change, actor):
+    """An authorisation that no longer holds: authorised_at cleared, audited."""
     if change.authorised_at:
-        Change.objects.filter(pk=change.pk).update(authorised_at=None)
-        core_services._audit(change, actor, AuditAction.UPDATED,
-                             {"authorised_at": [change.authorised_at.isoformat(), None]})
-        change.authorised_at = None
+        old, change.authorised_at = change.authorised_at, None
+        change.save(update_fields=["authorised_at"])
+        core_services._audit(change, actor, AuditAction.UPDATED, {"authorised_at": [old.isoformat(), None]})
 
 
 def start_authorisation(change, actor):
     """Open the first approval stage; with no step to ask, the change is authorised at once. ValidationError
     ("to") when a step has nobody to ask."""
     change = _load(change)
-    _clear_authorised(change, actor)
+    clear_authorised(change, actor)
     entries = plan(change)
     for entry in entries:
         if not approvers_for(change, entry):
@@ -154,13 +154,13 @@ def cancel_authorisation(change, actor):
     given while it waited for its window no longer holds."""
     approvals.cancel_open_stages(change, actor, bump=False)
     change = Change.objects.get(pk=change.pk)
-    _clear_authorised(change, actor)
+    clear_authorised(change, actor)
 
 
 def _authorise(change, actor, reason=""):
     now = timezone.now()
-    Change.objects.filter(pk=change.pk).update(authorised_at=now)
     change.authorised_at = now
+    change.save(update_fields=["authorised_at"])
     changes = {"authorised_at": [None, now.isoformat()]}
     if reason:
         changes["authorisation"] = [None, reason]

@@ -182,10 +182,9 @@ def assess(change, actor):
         level, score, inputs = _from_template(change, services)
     else:
         level, score, inputs = compute(change, services=services)
-    now = timezone.now()
-    Change.objects.filter(pk=change.pk).update(risk_level=level, risk_score=score, risk_inputs=inputs,
-                                               risk_assessed_at=now)
-    change.risk_level, change.risk_score, change.risk_inputs, change.risk_assessed_at = level, score, inputs, now
+    change.risk_level, change.risk_score, change.risk_inputs = level, score, inputs
+    change.risk_assessed_at = timezone.now()
+    change.save(update_fields=["risk_level", "risk_score", "risk_inputs", "risk_assessed_at"])
     if old is not None and old != level:  # the first assessment is part of raising the change
         core_services._audit(change, actor, AuditAction.UPDATED, {"risk_level": [old, level]})
     if (old is not None and level > old and change.change_type != ChangeType.STANDARD
@@ -201,14 +200,10 @@ def assess(change, actor):
 def _void_authorisation(change, actor, old, new):
     from core import approvals
 
-    from . import services, workflow
+    from . import authority, services, workflow
 
     approvals.cancel_open_stages(change, actor, bump=False)
-    if change.authorised_at:
-        Change.objects.filter(pk=change.pk).update(authorised_at=None)
-        core_services._audit(change, actor, AuditAction.UPDATED,
-                             {"authorised_at": [change.authorised_at.isoformat(), None]})
-        change.authorised_at = None
+    authority.clear_authorised(change, actor)
     note = _("The risk rose from %(old)s to %(new)s: the authorisation no longer holds. The change is back in "
              "assessment; request authorisation again.") % {"old": RiskLevel(old).label, "new": RiskLevel(new).label}
     moved = services.transition_change(change, actor, workflow.ASSESS, comment=note, internal_comment=True,

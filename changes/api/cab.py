@@ -25,6 +25,7 @@ class CabMeetingSerializer(serializers.ModelSerializer):
     board_name = serializers.CharField(source="board.name", read_only=True)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     agenda_size = serializers.IntegerField(source="item_count", read_only=True, default=0)
+    state = serializers.CharField(read_only=True, help_text="planned | held")
 
     class Meta:
         model = CabMeeting
@@ -41,6 +42,8 @@ class AgendaItemSerializer(serializers.ModelSerializer):
     planned_end = serializers.DateTimeField(source="change.planned_end", read_only=True)
     conflicts = serializers.ListField(child=serializers.DictField(), read_only=True)
     decided_by = UserNameField(allow_null=True)
+    decision = serializers.CharField(read_only=True,
+                                     help_text="'' (not yet discussed) | approved | rejected | deferred")
 
     class Meta:
         model = AgendaItem
@@ -62,7 +65,7 @@ class CabMeetingDetailSerializer(CabMeetingSerializer):
         return AgendaItemSerializer(cab.agenda(meeting), many=True).data
 
 
-class DecisionSerializer(serializers.Serializer):
+class CabDecisionSerializer(serializers.Serializer):
     change = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     decision = serializers.ChoiceField(choices=[c for c in AgendaItem.Decision.choices if c[0]])
     notes = serializers.CharField(required=False, allow_blank=True, default="",
@@ -90,11 +93,11 @@ class CabMeetingViewSet(BoundedLookupMixin, mixins.ListModelMixin, mixins.Retrie
         meeting = cab.create_meeting(self.request.user, serializer.validated_data)
         serializer.instance = cab.meetings().get(pk=meeting.pk)
 
-    @extend_schema(tags=["changes"], request=DecisionSerializer, responses={200: AgendaItemSerializer, **ERRORS})
+    @extend_schema(tags=["changes"], request=CabDecisionSerializer, responses={200: AgendaItemSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         meeting = self.get_object()
-        data = DecisionSerializer(data=request.data)
+        data = CabDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = cab.decide(meeting, request.user, data.validated_data["change"], data.validated_data["decision"],
                           data.validated_data["notes"])
