@@ -9,8 +9,9 @@ class ChangesConfig(RegisteredApp, AppConfig):
     name = "changes"
     verbose_name = _("Change enablement")
     role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: ALL_ACTIONS, CHANGE_AUTHORITY: ALL_ACTIONS}
-    api_urls = ("changes.api.urls",)
-    web_urls = (("changes/reports/", "changes.report_urls"), ("changes/", "changes.urls"))
+    api_urls = ("changes.api.urls", "changes.api.cab_urls")
+    web_urls = (("changes/reports/", "changes.report_urls"), ("changes/cab/", "changes.cab_urls"),
+                ("changes/", "changes.risk_urls"), ("changes/", "changes.urls"))
     menu = (MenuEntry(_("Changes"), "changes:list", AGENTS, order=40),)
 
     def ready(self):

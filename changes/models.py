@@ -398,3 +398,6 @@ class AgendaItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["meeting", "change"], name="agenda_meeting_change_unique")]
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
+
+
+from .authority_models import AuthorisationStage  # noqa: E402,F401  (changes.authority's record of stage owners)

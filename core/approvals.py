@@ -197,13 +197,39 @@ def decide(approval, user, approve, comment=""):
     return approval
 
 
-def _close_stage(ticket, stage, actor, state, now):
+def _close_stage(ticket, stage, actor, state, now, extra=None):
     """Decide or cancel the (locked) stage and skip what still waits in it; audited on the ticket."""
     stage.state, stage.decided_at = state, now
     stage.save(update_fields=["state", "decided_at"])
     Approval.objects.filter(stage_id=stage.pk, state=Approval.State.PENDING).update(state=Approval.State.SKIPPED)
     _audit(ticket, actor, AuditAction.APPROVAL, {"approval_stage": [ApprovalStage.State.OPEN, state],
-                                                 "approval_step": [None, stage_label(stage)], "stage_id": stage.pk})
+                                                 "approval_step": [None, stage_label(stage)], "stage_id": stage.pk,
+                                                 **(extra or {})})
+
+
+@transaction.atomic
+def settle_stage(stage, actor, approved, comment=""):
+    """Decide a whole open stage at once (a board decided it in its meeting): its pending approvals are
+    skipped, the stage approved or rejected, and the kind's listener called, as decide() finishes a stage.
+    The caller checks that `actor` may speak for the stage. ValidationError when the stage is closed or a
+    rejection has no reason. Locks the ticket, then the stage, like decide(). Returns the stage."""
+    comment = (comment or "").strip()
+    ticket = Ticket.objects.select_for_update().get(pk=stage.ticket_id)
+    stage = ApprovalStage.objects.select_for_update().get(pk=stage.pk)
+    if stage.state != ApprovalStage.State.OPEN:
+        raise ValidationError({"approval": _("This approval stage is already closed.")})
+    if not approved and not comment:
+        raise ValidationError({"comment": _("Give a reason for the rejection.")})
+    outcome = ApprovalStage.State.APPROVED if approved else ApprovalStage.State.REJECTED
+    extra = {"settled_by": [None, _name(actor)]}
+    if comment:
+        extra["comment"] = [None, comment]
+    _close_stage(ticket, stage, actor, outcome, timezone.now(), extra)
+    bump_version(ticket)
+    listener = hooks.approval_listeners.get(ticket.kind)
+    if listener is not None:
+        listener(_concrete(ticket), stage, approved, actor, comment)
+    return stage
 
 
 @transaction.atomic

@@ -66,3 +66,36 @@ def implemented(actor=None, outcome="successful", close=False, review_notes="", 
     if close:
         made = services.transition_change(made, actor, "closed", {"review_notes": review_notes or "Reviewed"})
     return made
+
+
+def risk_question(text="Has this been done before?", weight=1, scores=(0, 2, 4), order=100, active=True):
+    """A risk question whose options score `scores` (labelled "Option <score>")."""
+    from changes.models import RiskQuestion
+
+    return RiskQuestion.objects.create(text=text, weight=weight, order=order, active=active,
+                                       options=[{"label": f"Option {score}", "score": score} for score in scores])
+
+
+def board(name="CAB", members=(), emergency=False, rule="n_of_m", required=2, chair=None):
+    from changes.models import ChangeAdvisoryBoard
+
+    cab = ChangeAdvisoryBoard.objects.create(name=name, emergency=emergency, rule=rule, required=required,
+                                             chair=chair)
+    cab.members.add(*members)
+    return cab
+
+
+def core_switch(services=6, critical=1, name="sw-core-01"):
+    """A core switch CI that the application CIs of `services` services depend on; the first `critical` of
+    them are critical (criticality 1), the rest low (4). Returns (switch, [services])."""
+    from tests.support import cmdb_factories
+
+    switch = cmdb_factories.CIFactory(name=name)
+    found = []
+    for index in range(services):
+        service = factories.ServiceFactory(name=f"{name} service {index}",
+                                           criticality=1 if index < critical else 4)
+        app = cmdb_factories.CIFactory(name=f"{name}-app-{index}", service=service)
+        cmdb_factories.depends_on(app, switch)
+        found.append(service)
+    return switch, found
