@@ -8,7 +8,7 @@ from core.registry import AGENTS, ALL_ACTIONS, VIEW_ADD_CHANGE, MenuEntry, Regis
 class ChangesConfig(RegisteredApp, AppConfig):
     name = "changes"
     verbose_name = _("Change enablement")
-    role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: ALL_ACTIONS, CHANGE_AUTHORITY: ALL_ACTIONS}
+    role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: ALL_ACTIONS, CHANGE_AUTHORITY: VIEW_ADD_CHANGE}
     api_urls = ("changes.api.urls", "changes.api.cab_urls")
     web_urls = (("changes/reports/", "changes.report_urls"), ("changes/cab/", "changes.cab_urls"),
                 ("changes/", "changes.risk_urls"), ("changes/", "changes.urls"))

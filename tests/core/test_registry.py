@@ -53,7 +53,8 @@ def test_role_permission_counts_and_only_known_apps():
     assert set(Group.objects.values_list("name", flat=True)) >= set(p.ROLES)
     assert codenames(p.REQUESTER) == set()
     assert {name.split(".")[0] for name in codenames(p.AGENT)} == {"core", "incidents", "slm", "cmdb", "events",
-                                                                       "problems", "knowledge", "servicerequests"}
+                                                                       "problems", "knowledge", "servicerequests",
+                                                                       "changes"}
     assert {name.split(".")[0] for name in codenames(p.INTEGRATION)} == {"events"}
     assert all(name.startswith("events.add_") for name in codenames(p.INTEGRATION))
 
@@ -110,7 +111,7 @@ def nav(client, user):
 AGENT_MENU = [("/", "", "My work"), ("/triage/", "", "Triage"), ("/incidents/", "", "Incidents"),
               ("/requests/", "", "Requests"), ("/requests/tasks/", "", "Tasks"),
               ("/incidents/new/", ' data-hotkey="n"', "New incident"), ("/problems/", "", "Problems"),
-              ("/events/", "", "Alerts"), ("/knowledge/", "", "Knowledge"), ("/cmdb/cis/", "", "CMDB"),
+              ("/changes/", "", "Changes"), ("/events/", "", "Alerts"), ("/knowledge/", "", "Knowledge"), ("/cmdb/cis/", "", "CMDB"),
               ("/slm/services/", "", "Service catalogue"), ("/slm/reports/compliance/", "", "SLA reports"),
               ("/slm/reviews/", "", "Service reviews")]
 
