@@ -9,11 +9,15 @@ class ChangesConfig(RegisteredApp, AppConfig):
     name = "changes"
     verbose_name = _("Change enablement")
     role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: ALL_ACTIONS, CHANGE_AUTHORITY: ALL_ACTIONS}
-    api_urls = ("changes.api.urls",)
-    web_urls = (("changes/", "changes.urls"),)
+    api_urls = ("changes.api.urls", "changes.api.templates", "changes.api.releases")
+    web_urls = (("changes/templates/", "changes.template_urls"), ("changes/releases/", "changes.release_urls"),
+                ("changes/", "changes.urls"))
     menu = (MenuEntry(_("Changes"), "changes:list", AGENTS, order=40),)
 
     def ready(self):
         from . import kinds
 
         kinds.register()
+        from . import templates
+
+        templates.register_hooks()
