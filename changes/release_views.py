@@ -58,7 +58,7 @@ def release_detail(request, pk):
         "release": release, "can_manage": can_manage(request.user),
         "cis": release.configuration_items.select_related("ci_class").order_by("name"),
         "services": release.services.order_by("name"),
-        "changes": release.changes.only("pk", "number", "title", "state", "planned_start").order_by("id")})
+        "changes": release.changes.only("pk", "kind", "number", "title", "state", "planned_start").order_by("id")})
 
 
 def _form_page(request, release=None):

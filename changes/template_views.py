@@ -127,7 +127,7 @@ def _detail_context(request, template, raise_form=None, authorise_form=None):
         "ci_classes": template.ci_classes.order_by("label"),
         "events": template.events.select_related("actor").order_by("-at", "-id")[:HISTORY_SHOWN],
         "changes": Change.objects.filter(template=template).only(
-            "pk", "number", "title", "state", "planned_start", "outcome").order_by("-id")[:RECENT_CHANGES],
+            "pk", "kind", "number", "title", "state", "planned_start", "outcome").order_by("-id")[:RECENT_CHANGES],
         "raise_form": raise_form or RaiseForm(template),
         "authorise_form": authorise_form or AuthoriseForm(),
     }
