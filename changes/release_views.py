@@ -1,7 +1,6 @@
 """Release pages (light): the list, a release's page with its changes and CIs, the form and the deploy button for
 managers and the change authority."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +23,8 @@ class ReleaseForm(TicketForm):
                                        label=gettext_lazy("Configuration items"), help_text=CI_HELP,
                                        missing=CI_MISSING)
     changes = KeyListField(queryset=Change.objects.all(), key="number", upper=True, required=False,
-                           label=gettext_lazy("Changes"), help_text=gettext_lazy("Change numbers, separated by commas."),
+                           label=gettext_lazy("Changes"),
+                           help_text=gettext_lazy("Change numbers, separated by commas."),
                            missing=gettext_lazy("No change is numbered %(keys)s."))
 
     class Meta(TicketForm.Meta):

@@ -288,7 +288,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "core.models.Impact", "LinkKindEnum": "core.models.LinkKind",
                             "ResolutionCodeEnum": "incidents.models.ResolutionCode",
                             "ProblemResolutionCodeEnum": "problems.models.ResolutionCode",
-                            "ArticleStateEnum": "knowledge.models.ArticleState"},
+                            "ArticleStateEnum": "knowledge.models.ArticleState",
+                            "ChangeTemplateStateEnum": "changes.models.ChangeTemplate.State",
+                            "ReleaseStateEnum": "changes.models.Release.State"},
 }
 
 LOGGING = {

@@ -392,3 +392,17 @@ def test_managers_create_edit_and_move_templates_through_pages(client, authority
     assert template.state == State.RETIRED
     login(client, factories.agent())
     assert client.post(reverse("change_templates:publish", args=[template.pk])).status_code == 403
+
+
+def test_catalogue_page_queries_do_not_grow_with_templates(client):
+    login(client, factories.agent())
+    cf.completed_change(cf.template(name="First"), "successful")
+
+    def catalogue():
+        assert client.get(reverse("change_templates:list")).status_code == 200
+
+    catalogue()
+    baseline = count_queries(catalogue)
+    for n in range(5):
+        cf.completed_change(cf.template(name=f"Template {n}", owner=factories.manager()), "failed")
+    assert count_queries(catalogue) == baseline
