@@ -9,8 +9,9 @@ class ChangesConfig(RegisteredApp, AppConfig):
     name = "changes"
     verbose_name = _("Change enablement")
     role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: ALL_ACTIONS, CHANGE_AUTHORITY: VIEW_ADD_CHANGE}
-    api_urls = ("changes.api.urls", "changes.api.cab_urls")
+    api_urls = ("changes.api.urls", "changes.api.cab_urls", "changes.api.templates", "changes.api.releases")
     web_urls = (("changes/reports/", "changes.report_urls"), ("changes/cab/", "changes.cab_urls"),
+                ("changes/templates/", "changes.template_urls"), ("changes/releases/", "changes.release_urls"),
                 ("changes/", "changes.risk_urls"), ("changes/", "changes.urls"))
     menu = (MenuEntry(_("Changes"), "changes:list", AGENTS, order=40),)
 
@@ -18,3 +19,6 @@ class ChangesConfig(RegisteredApp, AppConfig):
         from . import kinds
 
         kinds.register()
+        from . import templates
+
+        templates.register_hooks()

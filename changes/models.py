@@ -400,4 +400,33 @@ class AgendaItem(models.Model):
         verbose_name_plural = _("agenda items")
 
 
+class TemplateEvent(models.Model):
+    """The lifecycle history of a standard change template: who did what, when (append-only, changes.templates)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        REPROPOSED = "reproposed", _("Procedure changed: back to proposed")
+        AUTHORISED = "authorised", _("Authorised")
+        REVIEWED = "reviewed", _("Authorisation renewed")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+        FLAGGED = "flagged", _("Flagged for review")
+        UNFLAGGED = "unflagged", _("Review flag cleared")
+
+    template = models.ForeignKey(ChangeTemplate, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["template", "-at"], name="template_event_recent")]
+        verbose_name = _("template event")
+        verbose_name_plural = _("template events")
+
+
 from .authority_models import AuthorisationStage  # noqa: E402,F401  (changes.authority's record of stage owners)

@@ -149,3 +149,14 @@ requester_home: list[Callable] = []
 def register_requester_home(fn: Callable):
     requester_home[:] = [fn]
     return fn
+
+
+# Called as fn(request, actor) when a service request goes into fulfilment (servicerequests.plan.start_fulfilment),
+# inside its transaction: changes raises the standard change a catalogue item offers.
+fulfilment_listeners: list[Callable] = []
+
+
+def register_fulfilment_listener(fn: Callable):
+    if fn not in fulfilment_listeners:
+        fulfilment_listeners.append(fn)
+    return fn

@@ -247,6 +247,7 @@ CELERY_BEAT_SCHEDULE = {
     "problems-review-known-errors": {"task": "problems.review_known_errors", "schedule": 86400.0},
     "problems-trend-analysis": {"task": "problems.run_trend_analysis",
                                 "schedule": float(os.environ.get("PROBLEM_TREND_INTERVAL", 6 * 3600))},
+    "changes-template-review-flags": {"task": "changes.refresh_template_review_flags", "schedule": 86400.0},
 }
 # Trend analysis (problems/trends.py): the window read, the smallest cluster, the cosine two texts need to
 # be similar, the unique texts compared per CI/service/category, the description characters added to the title,
@@ -288,7 +289,9 @@ SPECTACULAR_SETTINGS = {
                             "ResolutionCodeEnum": "incidents.models.ResolutionCode",
                             "ProblemResolutionCodeEnum": "problems.models.ResolutionCode",
                             "ArticleStateEnum": "knowledge.models.ArticleState",
-                            "ChangeTypeEnum": "changes.models.ChangeType"},
+                            "ChangeTypeEnum": "changes.models.ChangeType",
+                            "ChangeTemplateStateEnum": "changes.models.ChangeTemplate.State",
+                            "ReleaseStateEnum": "changes.models.Release.State"},
 }
 
 LOGGING = {

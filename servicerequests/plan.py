@@ -19,7 +19,7 @@ by the plan: audited with the acting agent, or with no actor when a requester or
 
 from django.utils.translation import gettext as _
 
-from core import approvals, permissions
+from core import approvals, hooks, permissions
 from core import services as core_services
 from core.models import Profile
 
@@ -118,7 +118,10 @@ def begin_fulfilment(request, actor):
 
 
 def start_fulfilment(request, actor):
-    """Create the request's tasks from the item's templates: the first stage open, the later ones pending."""
+    """Create the request's tasks from the item's templates: the first stage open, the later ones pending (after
+    the fulfilment listeners: a standard change the item offers)."""
+    for listener in hooks.fulfilment_listeners:
+        listener(request, actor)
     templates = list(request.catalog_item.task_templates.order_by("stage", "id"))
     if not templates:
         return

@@ -99,3 +99,39 @@ def core_switch(services=6, critical=1, name="sw-core-01"):
         cmdb_factories.depends_on(app, switch)
         found.append(service)
     return switch, found
+
+
+# --- standard change templates and releases (templates helper) -----------------------------------------------
+
+def change_authority(**kw):
+    from core import permissions
+
+    return factories.UserFactory(role=permissions.CHANGE_AUTHORITY, **kw)
+
+
+def completed_change(template, outcome="successful", actor=None, **data):
+    """A standard change raised from `template` and implemented with `outcome` (in review)."""
+    from changes import services, templates
+
+    actor = actor or factories.agent()
+    change = templates.raise_standard_change(template, actor, data)
+    change = services.transition_change(change, actor, "implement")
+    return services.transition_change(change, actor, "review", {"outcome": outcome})
+
+
+def caused_incident(change, actor=None):
+    """An incident linked as caused by `change` (core TicketLink kind caused_by, incident → change)."""
+    from core import services as core_services
+
+    actor = actor or factories.agent()
+    incident = factories.incident(actor=actor, title=f"Broken after {change.number}")
+    core_services.add_link(incident, actor, change, "caused_by")
+    return incident
+
+
+def release(name="Payroll", version="2.0", cis=(), **fields):
+    from changes.models import Release
+
+    created = Release.objects.create(name=name, version=version, **fields)
+    created.configuration_items.set(cis)
+    return created
