@@ -130,8 +130,13 @@ def _approve_all(change):
         approvals.decide(approval, approval.approver, True, "Approved: plans and back-out are clear.")
 
 
+_today = {}
+
+
 def _at(day_offset, hour):
-    base = timezone.now().replace(minute=0, second=0, microsecond=0)
+    """`hour` o'clock `day_offset` days from the real today (the simulated clock moves, this does not)."""
+    base = _today.get("now") or timezone.now()
+    base = base.replace(minute=0, second=0, microsecond=0)
     return (base + datetime.timedelta(days=day_offset)).replace(hour=hour)
 
 
@@ -175,7 +180,8 @@ def seed(users, teams):
 
     network, apps, desk = teams["Network"], teams["Applications"], teams["Service Desk"]
     manager, nora, sam, alex = users["manager"], users["agent.network"], users["agent.apps"], users["agent"]
-    start = timezone.now() - datetime.timedelta(days=21)
+    _today["now"] = timezone.now()
+    start = _today["now"] - datetime.timedelta(days=21)
     raised = []
     with SimulatedClock(start.replace(hour=9, minute=0, second=0, microsecond=0)) as clock:
         def later(hours):
@@ -200,18 +206,9 @@ def seed(users, teams):
                                                   "changes": [mail]})
         releases.deploy(release, manager)
 
-        # Standard changes from the print spooler template: three clean runs and one that failed.
+        # Standard changes from the print spooler template: clean runs, and one that failed.
         spooler = templates.ChangeTemplate.objects.get(name="Restart the print spooler")
-        for day, outcome in ((-16, "successful"), (-12, "successful"), (-9, "failed"), (-5, "successful")):
-            clock.advance_to(_at(day, 10))
-            change = templates.raise_standard_change(spooler, alex, {
-                "configuration_items": _cis("prn-hq-floor3")})
-            raised.append(change)
-            later(1)
-            review = "The spooler hung again: the driver is the cause (problem raised)." if outcome == "failed" \
-                else None
-            _implement(change, alex, outcome, "Queue cleared." if outcome != "failed"
-                       else "Service would not start; printer re-queued by hand.", review)
+        _spooler_runs(spooler, alex, clock, raised, ((-16, "successful"), (-12, "successful")))
 
         # An emergency firewall rule, authorised by the emergency CAB, reviewed afterwards.
         clock.advance_to(_at(-11, 15))
@@ -226,6 +223,8 @@ def seed(users, teams):
         clock.advance_to(_at(-11, 16))
         _implement(emergency, nora, "successful_with_issues", "Rule added; the first attempt used the wrong port.",
                    "Keep a vetted list of vendor addresses so the next rule is ready in minutes.")
+
+        _spooler_runs(spooler, alex, clock, raised, ((-9, "failed"), (-5, "successful")))
 
         # A database patch that failed and caused an incident: waiting for its review.
         clock.advance_to(_at(-4, 9))
@@ -293,6 +292,18 @@ def seed(users, teams):
         raised.append(tomorrow)
         _meetings(users, manager)
     return len(raised)
+
+
+def _spooler_runs(spooler, agent, clock, raised, runs):
+    for day, outcome in runs:
+        clock.advance_to(_at(day, 10))
+        change = templates.raise_standard_change(spooler, agent, {"configuration_items": _cis("prn-hq-floor3")})
+        raised.append(change)
+        clock.advance_to(clock.now + datetime.timedelta(hours=1))
+        failed = outcome == "failed"
+        _implement(change, agent, outcome, "Service would not start; printer re-queued by hand." if failed
+                   else "Queue cleared.",
+                   "The spooler hung again: the driver is the cause (problem raised)." if failed else "")
 
 
 def _approve_first_stage(change):

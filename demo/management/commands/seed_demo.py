@@ -17,6 +17,7 @@ from incidents.models import Incident
 from problems import candidate_services
 
 from demo import catalogue as demo_catalogue
+from demo import changes as demo_changes
 from demo import problems as demo_problems
 from demo import reference
 from demo.history import Cast, History
@@ -73,6 +74,8 @@ class Command(BaseCommand):
         stats["knowledge articles"] = demo_problems.seed_knowledge(cast.users, cast.services, cast.categories)
         stats["problem candidates"] = candidate_services.run_analysis()["clusters"]
         stats["service requests"] = demo_catalogue.seed_requests(cast.users)
+        demo_changes.reference(cast.users, cast.teams)
+        stats["changes"] = demo_changes.seed(cast.users, cast.teams)
         summary = ", ".join(f"{count} {name}" for name, count in stats.items())
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {days} days of history in {time.monotonic() - started:.0f} s ({summary}). "
