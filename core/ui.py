@@ -113,7 +113,7 @@ SLA_FLAG_KEYS = {"sla_warning": gettext_lazy("Warning"), "sla_breach": gettext_l
 # (requesters see the articles they may read in the knowledge panel); approvers' names reach requesters only
 # through the approval panel, which leaves out those of another organization
 STAFF_ONLY_KEYS = {"rule", "article", "approver", "approvers", "on_behalf_of", "decided_by"}
-NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number"}
+NOT_SHOWN_FIELDS = {"comment", "first_response_at", "version", "kind", "number", "risk_inputs"}
 # how the service desk ranks and diagnoses a ticket is theirs: requesters see its state, not its priority,
 # impact, urgency or the internal name of a configuration item
 REQUESTER_HIDDEN_FIELDS = {"impact", "urgency", "priority", "configuration_item"}
