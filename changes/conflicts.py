@@ -15,6 +15,8 @@ A conflict is a dict: {"kind": "ci_overlap" | "service_overlap" | "blackout", "c
 the blackout window's name), "start", "end" (its window)}.
 """
 
+from datetime import datetime
+
 from django.db import connection
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _, ngettext
@@ -64,6 +66,8 @@ def _scope_range(table):
 
 
 def _fetch(sql, params):
+    adapt = connection.ops.adapt_datetimefield_value  # as the ORM stores them (SQLite: naive UTC text)
+    params = {name: adapt(value) if isinstance(value, datetime) else value for name, value in params.items()}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -82,42 +86,55 @@ def _service_blackouts(scope, params):
     return _fetch(f"{sql} WHERE {where} ORDER BY x.name", params)
 
 
-def _when(value):
-    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
+class _Texts:
+    """The sentences of one call: each instant formatted and each message translated once (a month of a busy
+    schedule has thousands of conflicts)."""
+
+    def __init__(self):
+        self.instants, self.messages = {}, {}
+
+    def when(self, value):
+        if value not in self.instants:
+            self.instants[value] = formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") \
+                if value else ""
+        return self.instants[value]
+
+    def message(self, key, count):
+        plural = count != 1
+        if (key, plural) not in self.messages:
+            self.messages[key, plural] = _MESSAGES[key](count)
+        return self.messages[key, plural]
 
 
-def _names(names):
-    return ", ".join(names)
+_MESSAGES = {
+    CI_OVERLAP: lambda n: ngettext(
+        "%(number)s “%(title)s” also changes the configuration item %(names)s, from %(start)s to %(end)s.",
+        "%(number)s “%(title)s” also changes the configuration items %(names)s, from %(start)s to %(end)s.", n),
+    SERVICE_OVERLAP: lambda n: ngettext(
+        "%(number)s “%(title)s” also affects the service %(names)s, from %(start)s to %(end)s.",
+        "%(number)s “%(title)s” also affects the services %(names)s, from %(start)s to %(end)s.", n),
+    BLACKOUT: lambda n: ngettext(
+        "The window falls in the blackout window “%(name)s” (%(start)s to %(end)s) for the service %(names)s.",
+        "The window falls in the blackout window “%(name)s” (%(start)s to %(end)s) for the services %(names)s.",
+        n),
+    "global": lambda n: _("The window falls in the blackout window “%(name)s” (%(start)s to %(end)s) for every "
+                          "service."),
+}
 
 
-def _change_conflict(kind, other, names):
-    values = {"number": other["number"], "title": other["title"], "names": _names(names),
-              "start": _when(other["planned_start"]), "end": _when(other["planned_end"])}
-    if kind == CI_OVERLAP:
-        detail = ngettext("%(number)s “%(title)s” also changes the configuration item %(names)s, from %(start)s "
-                          "to %(end)s.",
-                          "%(number)s “%(title)s” also changes the configuration items %(names)s, from %(start)s "
-                          "to %(end)s.", len(names)) % values
-    else:
-        detail = ngettext("%(number)s “%(title)s” also affects the service %(names)s, from %(start)s to %(end)s.",
-                          "%(number)s “%(title)s” also affects the services %(names)s, from %(start)s to %(end)s.",
-                          len(names)) % values
-    return {"kind": kind, "change": other["id"], "blackout_window": None, "detail": detail,
+def _change_conflict(texts, kind, other, names):
+    values = {"number": other["number"], "title": other["title"], "names": ", ".join(names),
+              "start": texts.when(other["planned_start"]), "end": texts.when(other["planned_end"])}
+    return {"kind": kind, "change": other["id"], "blackout_window": None,
+            "detail": texts.message(kind, len(names)) % values,
             "number": other["number"], "title": other["title"], "start": other["planned_start"],
             "end": other["planned_end"]}
 
 
-def _blackout_conflict(window, names):
-    values = {"name": window.name, "start": _when(window.start), "end": _when(window.end),
-              "names": _names(names)}
-    if names:
-        detail = ngettext("The window falls in the blackout window “%(name)s” (%(start)s to %(end)s) for the "
-                          "service %(names)s.",
-                          "The window falls in the blackout window “%(name)s” (%(start)s to %(end)s) for the "
-                          "services %(names)s.", len(names)) % values
-    else:
-        detail = _("The window falls in the blackout window “%(name)s” (%(start)s to %(end)s) for every "
-                   "service.") % values
+def _blackout_conflict(texts, window, names):
+    values = {"name": window.name, "start": texts.when(window.start), "end": texts.when(window.end),
+              "names": ", ".join(names)}
+    detail = texts.message(BLACKOUT if names else "global", len(names)) % values
     return {"kind": BLACKOUT, "change": None, "blackout_window": window.pk, "detail": detail,
             "number": "", "title": window.name, "start": window.start, "end": window.end}
 
@@ -148,27 +165,28 @@ def _collect(scope, params, windows, start, end):
     blackouts = list(BlackoutWindow.objects.filter(start__lt=end, end__gt=start).prefetch_related("services")
                      .order_by("start", "id"))
     hit = {}  # change id -> blackout id -> [service names]
-    if any(not w.services.all() for w in blackouts):
-        for change_id, (c_start, c_end) in windows.items():
-            for window in blackouts:
-                if not window.services.all() and _overlaps(c_start, c_end, window.start, window.end):
-                    hit.setdefault(change_id, {})[window.pk] = []
-    if any(w.services.all() for w in blackouts):
+    everywhere = [w for w in blackouts if not w.services.all()]
+    for change_id, (c_start, c_end) in windows.items() if everywhere else ():
+        for window in everywhere:
+            if _overlaps(c_start, c_end, window.start, window.end):
+                hit.setdefault(change_id, {})[window.pk] = []
+    if len(everywhere) < len(blackouts):
         for change_id, window_id, name in _service_blackouts(scope, params):
             names = hit.setdefault(change_id, {}).setdefault(window_id, [])
             if name not in names:
                 names.append(name)
     by_id = {w.pk: w for w in blackouts}
+    texts = _Texts()
     result = {}
     for change_id in windows:
         conflicts = []
         for kind in (CI_OVERLAP, SERVICE_OVERLAP):
             by_other = grouped.get(change_id, {}).get(kind, {})
             for other_id in sorted(by_other, key=lambda pk: (others[pk]["planned_start"], pk)):
-                conflicts.append(_change_conflict(kind, others[other_id], by_other[other_id]))
+                conflicts.append(_change_conflict(texts, kind, others[other_id], by_other[other_id]))
         for window_id, names in sorted(hit.get(change_id, {}).items(),
                                        key=lambda item: (by_id[item[0]].start, item[0])):
-            conflicts.append(_blackout_conflict(by_id[window_id], names))
+            conflicts.append(_blackout_conflict(texts, by_id[window_id], names))
         result[change_id] = conflicts
     return result
 
