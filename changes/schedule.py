@@ -16,6 +16,7 @@ from core import permissions
 
 from . import conflicts
 from .models import BlackoutWindow, Change, ChangeService
+from .workflow import WORKFLOW
 
 MAX_DAYS = 100
 MAX_CHANGES = 1000  # a range shows at most this many changes, earliest first ("truncated" says when cut)
@@ -135,7 +136,7 @@ def maintenance_in(start, end, service=None):
 
 def entries(start, end, user, service=None, team=None):
     """Everything the schedule shows in [start, end) for `user`: {"changes": [{"id", "number", "title", "type",
-    "state", "risk", "planned_start", "planned_end", "team", "conflict", "conflicts"}], "blackout_windows":
+    "type_label", "state", "state_label", "risk", "risk_label", "planned_start", "planned_end", "team", "conflict", "conflicts"}], "blackout_windows":
     [BlackoutWindow], "maintenance_windows": [occurrence dicts], "truncated": bool}. Conflicts come from
     conflicts.for_range over the range (closed changes have none). A bounded number of queries."""
     rows, truncated = changes_in(start, end, user, service, team)
@@ -144,10 +145,13 @@ def entries(start, end, user, service=None, team=None):
     for change in rows:
         found = by_change.get(change.pk, [])
         changes.append({"id": change.pk, "number": change.number, "title": change.title,
-                        "type": change.change_type, "state": change.state, "risk": change.risk_level,
+                        "type": change.change_type, "type_label": change.get_change_type_display(),
+                        "state": change.state, "state_label": str(WORKFLOW.label(change.state)),
+                        "risk": change.risk_level,
+                        "risk_label": change.get_risk_level_display() if change.risk_level else None,
                         "planned_start": change.planned_start, "planned_end": change.planned_end,
                         "team": change.team.name if change.team_id else None,
-                        "conflict": bool(found), "conflicts": found, "object": change})
+                        "conflict": bool(found), "conflicts": found})
     return {"changes": changes, "blackout_windows": blackouts_in(start, end, service),
             "maintenance_windows": maintenance_in(start, end, service), "truncated": truncated}
 

@@ -107,7 +107,7 @@ def _url(params, **changes):
 
 @agent_required
 def calendar(request):
-    form = CalendarFilterForm(request.GET or None)
+    form = CalendarFilterForm(request.GET or None, initial={"date": timezone.localdate()})
     data = form.cleaned_data if form.is_valid() else {}
     view = data.get("view") or "month"
     today = timezone.localdate()

@@ -127,8 +127,9 @@ def _optional_id(request, name):
 
 
 def change_entry(entry):
-    return {key: entry[key] for key in ("id", "number", "title", "type", "state", "risk", "planned_start",
-                                        "planned_end", "team", "conflict")} | {
+    return {key: entry[key] for key in ("id", "number", "title", "type", "type_label", "state", "state_label",
+                                        "risk", "risk_label", "planned_start", "planned_end", "team",
+                                        "conflict")} | {
         "conflicts": [{key: c[key] for key in ("kind", "change", "blackout_window", "detail")}
                       for c in entry["conflicts"]]}
 
