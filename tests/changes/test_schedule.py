@@ -314,8 +314,13 @@ def admin_urls(settings):
     from django.contrib import admin
     from django.urls import clear_url_caches, path
 
-    import changes.schedule_admin  # noqa: F401
     import itsm.urls
+
+    registered_here = not admin.site.is_registered(BlackoutWindow)
+    from changes.schedule_admin import BlackoutWindowAdmin  # registers it on first import
+
+    if not admin.site.is_registered(BlackoutWindow):  # imported earlier, unregistered by that test's teardown
+        admin.site.register(BlackoutWindow, BlackoutWindowAdmin)
 
     module = types.ModuleType("tests_changes_schedule_admin_urls")
     module.urlpatterns = [path("admin/", admin.site.urls)] + [
@@ -324,6 +329,8 @@ def admin_urls(settings):
     settings.ROOT_URLCONF = module.__name__
     clear_url_caches()
     yield
+    if registered_here:  # the site's own URLconf has no admin URLs for it: the admin index must not list it
+        admin.site.unregister(BlackoutWindow)
     clear_url_caches()
     sys.modules.pop(module.__name__, None)
 
