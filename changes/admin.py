@@ -109,3 +109,6 @@ class RiskQuestionAdmin(admin.ModelAdmin):
     list_filter = ("active",)
     list_editable = ("order", "active")
     search_fields = ("text",)
+
+
+from . import schedule_admin  # noqa: E402,F401  (blackout windows)

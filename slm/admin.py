@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import (Agreement, BusinessCalendar, CalendarException, CalendarHours, EscalationRule, Service,
-                     ServiceLevelTarget, SLATimer, SLATimerEvent)
+from .models import (Agreement, BusinessCalendar, CalendarException, CalendarHours, EscalationRule,
+                     MaintenanceWindow, Service, ServiceLevelTarget, SLATimer, SLATimerEvent)
 
 
 class CalendarHoursInline(admin.TabularInline):
@@ -66,6 +66,15 @@ class TargetInline(admin.TabularInline):
               "active")
 
 
+class MaintenanceWindowInline(admin.TabularInline):
+    """The agreement's weekly maintenance windows (in its first service's service-hours time zone); the change
+    calendar shows their occurrences."""
+
+    model = MaintenanceWindow
+    extra = 0
+    fields = ("weekday", "start_time", "end_time")
+
+
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):
     list_display = ("name", "version", "kind", "status", "organization", "team", "supplier", "valid_from",
@@ -74,7 +83,7 @@ class AgreementAdmin(admin.ModelAdmin):
     search_fields = ("name", "supplier")
     filter_horizontal = ("services",)
     readonly_fields = ("version", "previous_version")
-    inlines = [TargetInline]
+    inlines = [TargetInline, MaintenanceWindowInline]
     actions = ["make_new_version"]
 
     def has_change_permission(self, request, obj=None):

@@ -135,3 +135,24 @@ def release(name="Payroll", version="2.0", cis=(), **fields):
     created = Release.objects.create(name=name, version=version, **fields)
     created.configuration_items.set(cis)
     return created
+
+
+def blackout(name="Year-end freeze", start=None, end=None, services=()):
+    """A blackout window (global when `services` is empty); default: tomorrow, all day."""
+    from changes.models import BlackoutWindow
+
+    start = start or (timezone.now() + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    window = BlackoutWindow.objects.create(name=name, start=start, end=end or start + timedelta(days=1))
+    window.services.set(services)
+    return window
+
+
+def maintenance_window(agreement, weekday, start_time, end_time):
+    """A weekly maintenance window of an agreement (times as "HH:MM")."""
+    import datetime as dt
+
+    from slm.models import MaintenanceWindow
+
+    return MaintenanceWindow.objects.create(agreement=agreement, weekday=weekday,
+                                            start_time=dt.time.fromisoformat(start_time),
+                                            end_time=dt.time.fromisoformat(end_time))
