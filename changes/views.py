@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cmdb.models import ConfigurationItem
+from slm.models import Service
 from core import permissions
 from core.converters import parse_id
 from core.ticket_views import TicketActionView, TicketCreateView, TicketDetailView
@@ -30,6 +31,7 @@ def affected_rows(change):
     names = dict(ConfigurationItem.objects.filter(pk__in=via_ids).values_list("pk", "name")) if via_ids else {}
     for row in rows:
         row["via_name"] = names.get(row["via_ci"], "")
+        row["criticality_label"] = Service.Criticality(row["criticality"]).label
     return rows
 
 

@@ -94,7 +94,7 @@ def test_a_high_risk_switch_change_waits_for_the_cab_and_shows_its_conflict(brow
     assert other.number in page.inner_text("body")
     page.screenshot(path="/tmp/ui-change-calendar.png", full_page=True)
     page.goto(f"{live_server.url}/changes/{change.pk}/")
-    assert other.number in page.inner_text("#conflicts")
+    assert other.number in page.inner_text("#conflicts-panel")
     context.close()
 
 
