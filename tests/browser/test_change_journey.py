@@ -56,12 +56,12 @@ def test_a_high_risk_switch_change_waits_for_the_cab_and_shows_its_conflict(brow
     page.wait_for_selector("#ticket")
     change = Change.objects.get(title="Replace the core switch")
     assert change.risk_level == 3
-    risk = page.inner_text("#risk")
+    risk = page.inner_text("#risk-panel")
     assert "High" in risk and "CMDB" in risk and "6 services" in risk.replace("\n", " ")
     page.click("summary.transition-authorize")
     page.click("button[name=submit-authorize]")
     page.wait_for_selector("#state:has-text('Awaiting authorisation')")
-    assert "Change Advisory Board" in page.inner_text("#authorisation")
+    assert "Change Advisory Board" in page.inner_text("#authorisation-panel")
     page.screenshot(path="/tmp/ui-change-waiting-cab.png", full_page=True)
     context.close()
 
@@ -75,8 +75,8 @@ def test_a_high_risk_switch_change_waits_for_the_cab_and_shows_its_conflict(brow
     page.click("button:has-text('Build agenda')")
     page.wait_for_selector(f"tr:has-text('{change.number}')")
     row = page.locator(f"tr:has-text('{change.number}')")
-    row.locator("select[name=decision]").select_option("approved")
-    row.locator("textarea[name=notes], input[name=notes]").fill("Approved: back-out plan is sound.")
+    row.locator("select[name$=decision]").select_option("approved")
+    row.locator("textarea[name$=notes]").fill("Approved: back-out plan is sound.")
     row.locator("button:has-text('Record decision')").click()
     page.wait_for_selector(f"tr:has-text('{change.number}') strong:has-text('Approved')")
     change.refresh_from_db()
@@ -87,11 +87,11 @@ def test_a_high_risk_switch_change_waits_for_the_cab_and_shows_its_conflict(brow
     other = change_factories.change(actor=switch_world["nora"], title="Re-cable the uplinks",
                                     configuration_items=[switch_world["switch"]], planned_start=start + timedelta(hours=1),
                                     planned_end=start + timedelta(hours=2))
-    page.goto(f"{live_server.url}/changes/schedule/?view=list&start={timezone.localdate(start).isoformat()}")
-    entry = page.locator(f".change-entry:has-text('{change.number}')").first
-    assert entry.is_visible()
-    assert "conflict" in (entry.get_attribute("class") or "") or entry.locator(".conflict").count()
-    assert other.number in page.inner_text("body")
+    page.goto(f"{live_server.url}/changes/schedule/?view=week&date={timezone.localdate(start).isoformat()}")
+    entry = page.locator(f"a:has(strong:text-is('{change.number}'))").first
+    assert entry.is_visible() and entry.locator(".conflict-mark").count() == 1
+    assert other.number in entry.get_attribute("title")
+    assert page.locator(f"a:has(strong:text-is('{other.number}')) .conflict-mark").count() >= 1
     page.screenshot(path="/tmp/ui-change-calendar.png", full_page=True)
     page.goto(f"{live_server.url}/changes/{change.pk}/")
     assert other.number in page.inner_text("#conflicts-panel")
