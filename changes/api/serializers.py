@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cmdb.models import ConfigurationItem
@@ -30,6 +31,14 @@ class ChangeSerializer(TicketSerializer):
         model = Change
         fields = TicketSerializer.spine_fields + CHANGE_FIELDS
         read_only_fields = TicketSerializer.spine_read_only + CHANGE_READ_ONLY
+        extra_kwargs = {"title": {"required": False}}
+
+    def validate(self, attrs):
+        """A standard change takes its title from its template; every other change needs one."""
+        attrs = super().validate(attrs)
+        if self.instance is None and not attrs.get("template") and not (attrs.get("title") or "").strip():
+            raise serializers.ValidationError({"title": [_("This field is required.")]})
+        return attrs
 
     def get_risk(self, change) -> dict:
         level = change.risk_level

@@ -152,3 +152,13 @@ def test_list_query_count_does_not_grow(api, agent):
     assert many <= 12
     rows = api.get(URL).json()["results"]
     assert all(len(row["configuration_items"]) == 2 and len(row["services"]) == 1 for row in rows)
+
+
+def test_a_standard_change_takes_its_title_from_the_template(api_as):
+    template = change_factories.template(name="Rotate the backup tapes")
+    api = api_as(factories.agent())
+    response = api.post("/api/v1/changes/", {"type": "standard", "template": template.pk}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["title"] == "Rotate the backup tapes" and response.json()["state"] == "scheduled"
+    missing = api.post("/api/v1/changes/", {"type": "normal"}, format="json")
+    assert missing.status_code == 400 and "title" in missing.json()

@@ -79,9 +79,11 @@ def test_api_routes_come_from_the_registry():
     assert registry.api_url_modules() == ["core.api.urls", "slm.api.urls", "slm.api.reports_urls", "cmdb.api.urls",
                                           "incidents.api.urls", "servicerequests.api.catalog_urls",
                                           "servicerequests.api.urls", "problems.api.urls", "problems.api.known_error_urls",
-                                          "problems.api.candidate_urls", "events.api.urls", "knowledge.api.urls"]
+                                          "problems.api.candidate_urls", "changes.api.urls", "changes.api.cab_urls",
+                                          "changes.api.templates", "changes.api.releases", "changes.api.schedule_urls",
+                                          "events.api.urls", "knowledge.api.urls"]
     for name in ("me", "incident-list", "request-list", "task-list", "service-list", "report-compliance", "survey-list", "ci-list", "alert-list",
-                 "events-ingest", "article-list"):
+                 "events-ingest", "article-list", "change-list"):
         assert reverse(name).startswith("/api/v1/")
 
 def test_web_includes_come_from_the_registry_with_root_last():
@@ -93,7 +95,12 @@ def test_web_includes_come_from_the_registry_with_root_last():
                                   ("problems/reports/", "problems.report_urls"),
                                   ("problems/candidates/", "problems.candidate_urls"), ("problems/", "problems.urls"),
                                   ("portal/", "servicerequests.portal_urls"),
-                                  ("requests/tasks/", "servicerequests.task_urls"), ("requests/", "servicerequests.urls")}
+                                  ("requests/tasks/", "servicerequests.task_urls"), ("requests/", "servicerequests.urls"),
+                                  ("changes/reports/", "changes.report_urls"), ("changes/cab/", "changes.cab_urls"),
+                                  ("changes/templates/", "changes.template_urls"),
+                                  ("changes/releases/", "changes.release_urls"),
+                                  ("changes/schedule/", "changes.schedule_urls"), ("changes/", "changes.risk_urls"),
+                                  ("changes/", "changes.urls")}
 
 
 def test_menu_entry_refuses_an_unknown_audience():
