@@ -16,7 +16,7 @@ from core import permissions, ui
 from core.services import PermissionDeniedError
 from core.ticket_forms import DATETIME_WIDGET, KeyListField, TicketForm
 
-from . import queries, templates
+from . import queries, template_review, templates
 from .models import Change, ChangeTemplate
 
 RECENT_CHANGES = 10
@@ -109,7 +109,7 @@ def template_list(request):
         queryset = queryset.exclude(state=ChangeTemplate.State.RETIRED)
     page = ui.keyset_page(queryset, ("name", "id"), after=request.GET.get("after", ""),
                           before=request.GET.get("before", ""))
-    rates = templates.success_rates([template.pk for template in page.rows])
+    rates = template_review.success_rates([template.pk for template in page.rows])
     today = timezone.localdate()
     rows = [{"template": template, "rate": rates[template.pk],
              "lapsed": bool(template.review_date and template.review_date < today)} for template in page.rows]
@@ -120,7 +120,7 @@ def template_list(request):
 
 def _detail_context(request, template, raise_form=None, authorise_form=None):
     return {
-        "template": template, "rate": templates.success_rate(template),
+        "template": template, "rate": template_review.success_rate(template),
         "unusable": templates.unusable_reason(template, timezone.localdate()),
         "actions": templates.allowed_actions(template, request.user),
         "cis": template.configuration_items.select_related("ci_class").order_by("name"),

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from changes import queries, templates
+from changes import queries, template_review, templates
 from changes.models import ChangeTemplate, TemplateEvent
 from cmdb.models import CIClass, ConfigurationItem
 from core import permissions
@@ -89,7 +89,7 @@ class ChangeTemplateSerializer(serializers.ModelSerializer):
     @extend_schema_field(SuccessRateSerializer)
     def get_success_rate(self, template) -> dict:
         rates = self.context.get("rates") or {}
-        rate = rates.get(template.pk) or templates.success_rate(template)
+        rate = rates.get(template.pk) or template_review.success_rate(template)
         return {key: rate[key] for key in ("total", "successful", "failed", "caused_incidents", "rate")}
 
     def get_unusable_reason(self, template) -> str:
@@ -162,7 +162,7 @@ class ChangeTemplateViewSet(BoundedLookupMixin, mixins.ListModelMixin, mixins.Re
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        self.rates = templates.success_rates([template.pk for template in page or []])
+        self.rates = template_review.success_rates([template.pk for template in page or []])
         return page
 
     def _detail(self, template, code=status.HTTP_200_OK):

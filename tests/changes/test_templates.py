@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from changes import templates
+from changes import template_review, templates
 from core.approval_models import ApprovalStage
 from changes.models import Change, ChangeTemplate, TemplateEvent
 from core.services import PermissionDeniedError
@@ -229,14 +229,14 @@ def test_raise_via_the_page_is_one_step(spooler, client):
 # --- success rate and the review flag ------------------------------------------------------------------------
 
 def test_success_rate_counts_outcomes_and_incidents(spooler):
-    assert templates.success_rate(spooler) == {"total": 0, "successful": 0, "failed": 0, "caused_incidents": 0,
+    assert template_review.success_rate(spooler) == {"total": 0, "successful": 0, "failed": 0, "caused_incidents": 0,
                                                "bad": 0, "rate": None}
     cf.completed_change(spooler, "successful")
     cf.completed_change(spooler, "successful_with_issues")
     cf.caused_incident(cf.completed_change(spooler, "successful"))
     cf.completed_change(spooler, "backed_out")
     templates.raise_standard_change(spooler, factories.agent())  # not completed: not counted
-    rate = templates.success_rate(spooler)
+    rate = template_review.success_rate(spooler)
     assert rate == {"total": 4, "successful": 3, "failed": 1, "caused_incidents": 1, "bad": 2, "rate": 50.0}
 
 
@@ -265,7 +265,7 @@ def test_the_daily_task_flags_incidents_and_clears_flags(spooler):
     spooler.refresh_from_db()
     assert spooler.flagged_for_review
     ChangeTemplate.objects.filter(pk=spooler.pk).update(failure_threshold=50)
-    assert templates.refresh_review_flags() == 1
+    assert template_review.refresh_review_flags() == 1
     spooler.refresh_from_db()
     assert not spooler.flagged_for_review
     assert list(spooler.events.values_list("action", flat=True)) == [Action.UNFLAGGED, Action.FLAGGED]
