@@ -236,11 +236,11 @@ def seed_requests(users):
         for index, spec in enumerate(REQUESTS):  # one a day, in the morning, each at a different hour
             clock.advance_to(max(clock.now, first + datetime.timedelta(days=index, hours=index % 5, minutes=20)))
             _one_request(users, clock, *spec)
-        _deliver_mail()
+        deliver_mail()
     return len(REQUESTS)
 
 
-def _deliver_mail():
+def deliver_mail():
     """The requests' notices, sent to a dummy backend as the history sends its own (demo addresses)."""
     from django.core.mail import get_connection
 

@@ -14,6 +14,7 @@ from cmdb.models import ConfigurationItem
 from core import approvals
 from core import services as core_services
 from core.models import LinkKind
+from demo.catalogue import deliver_mail
 from slm.models import Agreement, MaintenanceWindow, Service
 
 QUESTIONS = [
@@ -291,6 +292,7 @@ def seed(users, teams):
             {"title": "Add VLAN 40 for the new lab", "planned_start": _at(1, 21)})
         raised.append(tomorrow)
         _meetings(users, manager)
+        deliver_mail()
     return len(raised)
 
 
