@@ -225,12 +225,15 @@ def panel_context(change):
                           "weight": question.weight,
                           "options": [{"index": i, "label": o.get("label", ""), "score": o.get("score", 0),
                                        "selected": chosen == i} for i, o in enumerate(question.options or [])]})
+    cmdb = dict(inputs.get("cmdb") or {})
+    cmdb["services"] = [{**entry, "criticality_label": _criticality_label(entry.get("criticality"))}
+                        for entry in cmdb.get("services") or []]  # in the reader's language
     level = change.risk_level
     return {"risk": {"level": level, "level_label": RiskLevel(level).label if level else "",
                      "level_key": RiskLevel(level).name.lower() if level else "", "score": change.risk_score,
                      "assessed_at": change.risk_assessed_at, "inputs": inputs,
                      "from_template": inputs.get("source") == "template",
-                     "questionnaire": inputs.get("questionnaire") or {}, "cmdb": inputs.get("cmdb") or {},
+                     "questionnaire": inputs.get("questionnaire") or {}, "cmdb": cmdb,
                      "rules": inputs.get("rules") or []},
             "risk_formula": FORMULA, "risk_questions": questions, "risk_version": change.version,
             "risk_url": reverse("change_risk:answer", args=[change.pk]),
