@@ -11,14 +11,11 @@
   changes whose implementation started in the period, overall and by type; cancelled changes do not count.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from core.models import LinkKind, TicketLink
+from core.periods import Period  # noqa: F401  (the reports take one)
 
 from . import workflow
 from .models import Change, ChangeType, Outcome
@@ -26,19 +23,6 @@ from .models import Change, ChangeType, Outcome
 ROW_LIMIT = 100
 SUCCESS = (Outcome.SUCCESSFUL, Outcome.WITH_ISSUES)
 NEVER_COUNTED = (workflow.CANCELLED, workflow.REJECTED)
-
-
-@dataclass
-class Period:
-    start: datetime  # included
-    end: datetime  # excluded
-
-    @classmethod
-    def of_dates(cls, first, last):
-        """From the start of `first` to the end of `last` (dates, both included), in the current time zone."""
-        zone = timezone.get_current_timezone()
-        return cls(timezone.make_aware(datetime.combine(first, time.min), zone),
-                   timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), zone))
 
 
 def _changes():

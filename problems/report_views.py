@@ -1,38 +1,18 @@
 """The problem reports page (service desk staff; in the managers' menu)."""
 
-from datetime import timedelta
 
-from django import forms
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from core import permissions
+from core.periods import PeriodForm
 
 from . import reports
 from .queries import problem_url
 
-DEFAULT_DAYS = 30
-MAX_DAYS = 731
 
-
-class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To (included)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        end = data.get("end") or timezone.localdate()
-        start = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
-        if start > end:
-            self.add_error("start", _("The start must not be after the end."))
-        elif (end - start).days >= MAX_DAYS:
-            self.add_error("start", _("A period is at most %(days)d days.") % {"days": MAX_DAYS})
-        data["start"], data["end"] = start, end
-        return data
+class ReportPeriodForm(PeriodForm):
+    default_days = 30
 
 
 def _with_urls(rows, key="problem_id"):
@@ -44,7 +24,7 @@ def _with_urls(rows, key="problem_id"):
 @permissions.agent_required
 @require_GET
 def index(request):
-    form = PeriodForm(request.GET)
+    form = ReportPeriodForm(request.GET)
     context = {"form": form}
     if form.is_valid():
         data = form.cleaned_data

@@ -10,13 +10,13 @@
   and read alike (matching.text_similarities >= RECURRENCE_TEXT_MIN). Cancelled incidents do not count.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.utils import timezone
 
 from core.models import LinkKind, TicketLink
+from core.periods import Period  # noqa: F401  (the reports take one)
 from incidents import workflow as incident_workflow
 from incidents.models import Incident
 from slm.models import Service
@@ -29,19 +29,6 @@ ROW_LIMIT = 100  # rows of a per-problem table
 RECURRENCE_PROBLEMS = 50  # most recently fixed problems examined
 RECURRENCE_INCIDENTS = 2000  # candidate incidents fetched for them, newest first
 RECURRENCE_TEXT_MIN = 0.3
-
-
-@dataclass
-class Period:
-    start: datetime  # included
-    end: datetime  # excluded
-
-    @classmethod
-    def of_dates(cls, first, last):
-        """From the start of `first` to the end of `last` (dates, both included), in the current time zone."""
-        zone = timezone.get_current_timezone()
-        return cls(timezone.make_aware(datetime.combine(first, time.min), zone),
-                   timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), zone))
 
 
 def open_problems():
