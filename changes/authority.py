@@ -74,17 +74,19 @@ def plan(change):
 
 
 def _active(users, change):
-    excluded = {change.requester_id}
+    """Active service desk staff, never those who raised or implement the change (nobody authorises their own)."""
+    excluded = {change.requester_id, change.created_by_id, change.assignee_id}
     seen, result = set(), []
     for user in users:
-        if user is not None and user.is_active and user.pk not in excluded and user.pk not in seen:
+        if (user is not None and user.is_active and user.pk not in excluded and user.pk not in seen
+                and permissions.is_agent(user)):
             seen.add(user.pk)
             result.append(user)
     return result
 
 
 def approvers_for(change, entry):
-    """The users asked for one plan entry (active, without the requester)."""
+    """The users asked for one plan entry (see _active)."""
     authority, step = entry["authority"], entry["step"]
     if authority == Authority.BOARD:
         users = list(entry["board"].members.order_by("id")) if entry["board"] else []

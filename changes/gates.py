@@ -1,5 +1,7 @@
 """What a change needs before each move; `check` returns the refusal, saying what is missing, or None."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,12 +37,41 @@ def _not_authorised(change):
     return _("This change is not authorised yet: request authorisation from its change authority first.")
 
 
+def _no_authority(change):
+    """A normal change needs its change model; an emergency one its model or an emergency CAB."""
+    if change.model_id:
+        return None
+    if change.change_type == ChangeType.EMERGENCY:
+        from .models import ChangeAdvisoryBoard
+
+        if ChangeAdvisoryBoard.objects.filter(emergency=True).exists():
+            return None
+        return _("No change model or emergency CAB names who authorises this emergency change.")
+    return _("This change has no change model: nobody is named to authorise it.")
+
+
+def _inside_lead_time(change, data):
+    """A normal change is raised at least its model's lead time before its planned start."""
+    days = change.model.lead_time_days if change.model_id and change.change_type == ChangeType.NORMAL else 0
+    start = data.get("planned_start") or change.planned_start
+    if days and start and start < timezone.now() + timedelta(days=days):
+        return _("Its change model asks for %(days)d days between requesting authorisation and the planned start: "
+                 "move the window, or raise it as an emergency change.") % {"days": days}
+    return None
+
+
 def check(change, to, data):
     if to == workflow.ASSESS and change.change_type == ChangeType.STANDARD:
         return _("A standard change is pre-authorised: it needs no assessment.")
     if to == workflow.AUTHORIZE:
         if change.change_type == ChangeType.STANDARD:
             return _("A standard change is pre-authorised: it needs no authorisation.")
+        missing_authority = _no_authority(change)
+        if missing_authority:
+            return missing_authority
+        early = _inside_lead_time(change, data)
+        if early:
+            return early
         if change.change_type == ChangeType.NORMAL and change.risk_level is None:
             return _("Assess the change's risk before requesting authorisation.")
         if change.change_type == ChangeType.NORMAL and not (change.implementation_plan and change.backout_plan):
@@ -55,12 +86,6 @@ def check(change, to, data):
             return _not_authorised(change)
         if not _has_window(change, {}):
             return _("Give the planned start and end before implementing the change.")
-        if change.template_id:
-            from .templates import unusable_reason
-
-            reason = unusable_reason(change.template, timezone.localdate())
-            if reason:
-                return reason
     if to == workflow.CLOSED and review_required(change) and not (data.get("review_notes") or change.review_notes):
         return _("Record the post-implementation review before closing: it is required for emergency and failed "
                  "changes.")

@@ -187,8 +187,10 @@ def assess(change, actor):
     change.save(update_fields=["risk_level", "risk_score", "risk_inputs", "risk_assessed_at"])
     if old is not None and old != level:  # the first assessment is part of raising the change
         core_services._audit(change, actor, AuditAction.UPDATED, {"risk_level": [old, level]})
-    if (old is not None and level > old and change.change_type != ChangeType.STANDARD
-            and change.state in (workflow.AUTHORIZE, workflow.SCHEDULED)):
+    # A rise voids an authorisation given or under way; any change voids one under way (its steps depend on it).
+    if old is not None and change.change_type != ChangeType.STANDARD and (
+            (level > old and change.state in (workflow.AUTHORIZE, workflow.SCHEDULED))
+            or (level != old and change.state == workflow.AUTHORIZE and not change.authorised_at)):
         _void_authorisation(change, actor, old, level)
     elif change.state == workflow.AUTHORIZE and change.authorised_at:
         from .authority import schedule_if_authorised
@@ -204,7 +206,7 @@ def _void_authorisation(change, actor, old, new):
 
     approvals.cancel_open_stages(change, actor, bump=False)
     authority.clear_authorised(change, actor)
-    note = _("The risk rose from %(old)s to %(new)s: the authorisation no longer holds. The change is back in "
+    note = _("The risk changed from %(old)s to %(new)s: the authorisation no longer holds. The change is back in "
              "assessment; request authorisation again.") % {"old": RiskLevel(old).label, "new": RiskLevel(new).label}
     moved = services.transition_change(change, actor, workflow.ASSESS, comment=note, internal_comment=True,
                                        system=True)

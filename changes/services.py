@@ -16,6 +16,10 @@ from . import authority, gates, risk, templates, workflow
 from .models import Change, ChangeCI, ChangeModel, ChangeService, ChangeType
 
 FIXED_AFTER_CREATE = ("change_type", "template")
+# A standard change is done as its template says: its procedure is the template's, assessed once.
+STANDARD_PROCEDURE = ("implementation_plan", "backout_plan", "test_plan", "configuration_items", "services",
+                      "configuration_item", "risk_answers")
+CLOCK_SKEW = timedelta(minutes=5)
 RELATIONS = ("configuration_items", "services")
 # Fields whose change asks for a new risk assessment.
 REASSESS = {"configuration_items", "services", "planned_start", "planned_end", "risk_answers", "configuration_item",
@@ -79,6 +83,11 @@ def create_change(actor, data):
     if data["change_type"] == ChangeType.STANDARD:
         if template is None:
             raise ValidationError({"template": [_("A standard change is raised from a published template.")]})
+        for name in ("implementation_plan", "backout_plan", "test_plan"):
+            data.pop(name, None)
+        answers = None
+        if relations.get("configuration_items"):
+            templates.check_cis(template, relations["configuration_items"])
         data, relations = templates.apply(template, data, relations)
     elif template is not None:
         raise ValidationError({"template": [_("Only standard changes are raised from a template.")]})
@@ -93,7 +102,7 @@ def create_change(actor, data):
         data["state"] = workflow.SCHEDULED
         data["authorised_at"] = timezone.now()
     change = core_services.create_ticket(Change, actor, data)
-    _set_relations(change, actor, relations)
+    _set_relations(change, actor, _with_primary_ci(change, relations))
     risk.assess(change, actor)
     sync_windows(change)
     return change
@@ -105,13 +114,22 @@ def update_change(change, actor, data, expected_version=None):
     fixed = sorted(set(data) & set(FIXED_AFTER_CREATE))
     if fixed:
         raise ValidationError({name: [_("This cannot be changed after the change is raised.")] for name in fixed})
+    if change.change_type == ChangeType.STANDARD:
+        procedure = sorted(set(data) & set(STANDARD_PROCEDURE))
+        if procedure:
+            raise ValidationError({name: [_("A standard change is done as its template says; change the template "
+                                            "(it is then assessed and authorised again) or raise a normal change.")]
+                                   for name in procedure})
     relations = {name: data.pop(name) for name in RELATIONS if name in data}
     if "risk_answers" in data:
         data["risk_answers"] = risk.clean_answers(data["risk_answers"])
     _check_window(data.get("planned_start", change.planned_start), data.get("planned_end", change.planned_end))
+    before = change.version
     change = core_services.update_ticket(change, actor, data, expected_version)
+    if "configuration_item" in data or "configuration_items" in relations:
+        relations = _with_primary_ci(change, relations)
     related = _set_relations(change, actor, relations)
-    if related and not data:
+    if related and change.version == before:
         core_services.bump_version(change)
     if related or REASSESS & data.keys():
         risk.assess(change, actor)
@@ -135,6 +153,7 @@ def transition_change(change, actor, to, data=None, expected_version=None, comme
         data["actual_start"] = now
     if to == workflow.REVIEW and not data.get("actual_end") and not change.actual_end:
         data["actual_end"] = now
+    _check_actuals(change, data, now)
     change = core_services.transition_ticket(change, actor, to, data, expected_version, comment=comment,
                                              internal_comment=internal_comment, system=system)
     if to == workflow.REVIEW and gates.review_required(change) and not change.review_required:
@@ -146,10 +165,35 @@ def transition_change(change, actor, to, data=None, expected_version=None, comme
     if to == workflow.AUTHORIZE:
         authority.start_authorisation(change, actor)
     if to == workflow.CLOSED and change.review_notes and not change.reviewed_at:
-        Change.objects.filter(pk=change.pk).update(reviewed_at=now)
+        change.reviewed_at = now
+        change.save(update_fields=["reviewed_at"])
+        core_services._audit(change, actor, AuditAction.UPDATED, {"reviewed_at": [None, now.isoformat()]})
     sync_windows(change)
     return Change.objects.get(pk=change.pk)
 
 
-def default_window(start, minutes):
-    return start, start + timedelta(minutes=minutes)
+def _with_primary_ci(change, relations):
+    """The ticket's own configuration item is one of the change's CIs (conflicts and suggestions read those)."""
+    if not change.configuration_item_id:
+        return relations
+    current = relations.get("configuration_items")
+    if current is None:
+        current = list(ChangeCI.objects.filter(change=change).values_list("configuration_item_id", flat=True))
+    ids = {getattr(ci, "pk", ci) for ci in current}
+    if change.configuration_item_id in ids:
+        return relations
+    return {**relations, "configuration_items": [*ids, change.configuration_item_id]}
+
+
+def _check_actuals(change, data, now):
+    """Actual start and end are instants that happened: not in the future, the end not before the start."""
+    start = data.get("actual_start") or change.actual_start
+    end = data.get("actual_end") or change.actual_end
+    errors = {}
+    for name, value in (("actual_start", data.get("actual_start")), ("actual_end", data.get("actual_end"))):
+        if value and value > now + CLOCK_SKEW:
+            errors[name] = [_("This is in the future.")]
+    if start and end and end < start and "actual_end" not in errors:
+        errors["actual_end"] = [_("The actual end must not be before the actual start.")]
+    if errors:
+        raise TransitionError(errors)

@@ -102,7 +102,7 @@ def allowed_cis(template):
                                             Q(ci_class__in=template.ci_classes.values("pk")))
 
 
-def _check_cis(template, cis):
+def check_cis(template, cis):
     ids = {getattr(ci, "pk", ci) for ci in cis}
     if not ids:
         return
@@ -130,7 +130,7 @@ def raise_standard_change(template, actor, data=None):
     if reason:
         raise ValidationError({"template": [reason]})
     if data.get("configuration_items"):
-        _check_cis(template, data["configuration_items"])
+        check_cis(template, data["configuration_items"])
     else:
         data.pop("configuration_items", None)
     if not (data.get("title") or "").strip():
@@ -318,6 +318,13 @@ def on_fulfilment(request, actor):
     return change
 
 
+def order_check(item, actor):
+    """core.hooks order check: an item offering a standard change is refused while its template cannot be used
+    (on_fulfilment still notes a template that lapses between the order and its approval)."""
+    template = ChangeTemplate.objects.filter(catalog_item_id=getattr(item, "pk", None)).first()
+    return unusable_reason(template, timezone.localdate()) if template is not None else ""
+
+
 def register_hooks():
     from core import hooks
 
@@ -325,3 +332,4 @@ def register_hooks():
 
     hooks.on_ticket_written(on_ticket_written)
     hooks.register_fulfilment_listener(on_fulfilment)
+    hooks.register_order_check(order_check)

@@ -24,7 +24,7 @@ class TestChangeKind(TicketKindTests):
     update_payload = {"title": "Replace the core switch (stack)", "test_plan": "Ping every VLAN"}
     transition_values = {"cancel_reason": "No longer needed", "rejection_reason": "Too risky",
                          "outcome": "successful", "outcome_notes": "Done in 20 minutes",
-                         "actual_start": "2030-01-05T22:00:00Z", "actual_end": "2030-01-05T22:20:00Z",
+                         "actual_start": "2026-01-05T22:00:00Z", "actual_end": "2026-01-05T22:20:00Z",
                          "review_notes": "Went to plan"}
     api_list_max_queries = 12
     queue_max_queries = 16  # PostgreSQL's row estimate (EXPLAIN) is one more

@@ -145,13 +145,18 @@ def test_a_higher_risk_after_authorisation_clears_it():
     assert AuditEntry.objects.filter(ticket_id=change.pk, changes__has_key="authorised_at").count() == 2
 
 
-def test_a_lower_or_equal_risk_keeps_the_authorisation_in_progress():
-    question = change_factories.risk_question(scores=(0, 4))
+def test_a_lower_risk_while_authorisation_is_asked_restarts_it_an_equal_one_keeps_it():
+    """The steps asked depend on the level: a lower one could otherwise skip a step the new level needs."""
+    question = change_factories.risk_question(scores=(0, 1, 4))
     agent = factories.agent()
-    change = _awaiting(agent, risk_answers={question.pk: 1})
-    change = services.update_change(change, agent, {"risk_answers": {question.pk: 0}})
-    assert fresh(change).state == "authorize"
+    change = _awaiting(agent, risk_answers={question.pk: 2})
+    level = fresh(change).risk_level
+    change = services.update_change(change, agent, {"risk_answers": {question.pk: 2}, "title": "Same risk"})
+    assert fresh(change).state == "authorize" and fresh(change).risk_level == level
     assert ApprovalStage.objects.filter(ticket_id=change.pk, state="open").count() == 1
+    change = services.update_change(fresh(change), agent, {"risk_answers": {question.pk: 0}})
+    assert fresh(change).risk_level < level and fresh(change).state == "assess"
+    assert not ApprovalStage.objects.filter(ticket_id=change.pk, state="open").exists()
 
 
 def test_the_panel_shows_level_inputs_formula_and_the_questionnaire():
