@@ -39,7 +39,7 @@ def reference(users, teams):
                                               rule="any", required=1)
     ecab.members.set([users["manager"], users["agent.network"]])
     normal = ChangeModel.objects.create(
-        name="Normal change", change_type="normal", lead_time_days=2,
+        name="Normal change", change_type="normal", lead_time_days=1,
         description="Low risk: a peer in the implementing team. Medium: the team's manager. High: the CAB.")
     AuthorityStep.objects.create(model=normal, order=1, name="Peer review", min_risk=1, max_risk=1,
                                  authority="peer")
@@ -257,6 +257,12 @@ def seed(users, teams):
                              "cis": ["erp-app-01", "erp-db-01"], "window": (30, 20, 8)})
         raised.append(erp)
         _move(erp, sam, flow.CANCELLED, {"cancel_reason": "The vendor withdrew 2027.1; we wait for 2027.2."})
+        printers = _raise(users, {"title": "Move the shop printers to the new print server", "team": desk,
+                                  "assignee": "agent", "cis": ["prn-shop-12"], "window": (0, 0, 8),
+                                  "answers": _answers(0, 1, 0, 1)})
+        raised.append(printers)
+        _move(printers, alex, flow.AUTHORIZE)
+        _approve_all(printers)
 
         # Today: a core switch replacement waiting for the CAB, and a re-cabling scheduled on the same switch.
         clock.advance_to(_at(0, 0) - datetime.timedelta(hours=3))
@@ -274,12 +280,6 @@ def seed(users, teams):
         raised.append(recable)
         _move(recable, alex, flow.AUTHORIZE)
         _approve_all(recable)
-        printers = _raise(users, {"title": "Move the shop printers to the new print server", "team": desk,
-                                  "assignee": "agent", "cis": ["prn-shop-12"], "window": (0, 0, 8),
-                                  "answers": _answers(0, 1, 0, 1)})
-        raised.append(printers)
-        _move(printers, alex, flow.AUTHORIZE)
-        _approve_all(printers)
         _move(printers, alex, flow.IMPLEMENT)
         raised.append(_raise(users, {"title": "Retire the old VPN gateway", "team": network,
                                      "assignee": "agent.network", "cis": ["vpn-gw-01"]}))
