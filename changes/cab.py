@@ -22,6 +22,7 @@ from .authority_models import AuthorisationStage
 from .models import AgendaItem, CabMeeting, Change, ChangeAdvisoryBoard
 
 DECISIONS = (AgendaItem.Decision.APPROVED, AgendaItem.Decision.REJECTED, AgendaItem.Decision.DEFERRED)
+FINAL_DECISIONS = (AgendaItem.Decision.APPROVED, AgendaItem.Decision.REJECTED)
 
 
 # --- who may -----------------------------------------------------------------------------------------------
@@ -141,28 +142,37 @@ def mark_held(meeting, actor):
 @transaction.atomic
 def decide(meeting, actor, change, decision, notes=""):
     """Record the board's decision on a change of the agenda. Approved / rejected (notes are the reason, required)
-    settle the board's open stage on the change; deferred keeps it waiting. ValidationError with field messages."""
+    settle the board's open stage on the change; deferred keeps it waiting (only while that stage is open). An
+    item already approved or rejected is not decided again. ValidationError with field messages;
+    PermissionDeniedError when the actor raised the change, is its assignee or its requester."""
     meeting = CabMeeting.objects.select_related("board").get(pk=meeting.pk)
     _require(can_record(actor, meeting))
     notes = (notes or "").strip()
     change_id = getattr(change, "pk", change)
-    item = AgendaItem.objects.filter(meeting=meeting, change_id=change_id).first() if change_id else None
+    item = (AgendaItem.objects.select_for_update().filter(meeting=meeting, change_id=change_id).first()
+            if change_id else None)
     errors = {}
     if item is None:
         errors["change"] = [_("This change is not on the meeting's agenda.")]
-    if decision not in DECISIONS:
+    if item is not None and item.decision in FINAL_DECISIONS:
+        errors["decision"] = [_("The board already decided on this change: %(decision)s.") % {
+            "decision": item.get_decision_display()}]
+    elif decision not in DECISIONS:
         errors["decision"] = [_("Choose approved, rejected or deferred.")]
     elif decision == AgendaItem.Decision.REJECTED and not notes:
         errors["notes"] = [_("Give the reason for the rejection.")]
     if errors:
         raise ValidationError(errors)
     change = Change.objects.get(pk=change_id)
+    if actor.pk in {change.created_by_id, change.assignee_id, change.requester_id}:
+        raise PermissionDeniedError(_("Nobody decides on their own change: it was raised by, is assigned to or "
+                                      "was requested by you."))
+    link = (open_board_stages(meeting.board).filter(change_id=change.pk).select_related("stage")
+            .order_by("stage__order", "stage_id").first())
+    if link is None:
+        raise ValidationError({"change": [_("%(number)s is not waiting for %(board)s any more.") % {
+            "number": change.number, "board": meeting.board.name}]})
     if decision != AgendaItem.Decision.DEFERRED:
-        link = (open_board_stages(meeting.board).filter(change_id=change.pk).select_related("stage")
-                .order_by("stage__order", "stage_id").first())
-        if link is None:
-            raise ValidationError({"change": [_("%(number)s is not waiting for %(board)s any more.") % {
-                "number": change.number, "board": meeting.board.name}]})
         approvals.settle_stage(link.stage, actor, decision == AgendaItem.Decision.APPROVED,
                                notes or _("Approved by %(board)s.") % {"board": meeting.board.name})
     item.decision, item.notes, item.decided_by, item.decided_at = decision, notes, actor, timezone.now()

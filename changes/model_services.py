@@ -1,6 +1,7 @@
 """Writes of change models and their authority steps. A model that changes already use is never edited in place:
 saving it saves a new version (previous_version set, the old one made inactive), so each change keeps the
-model version it was raised under."""
+model version it was raised under. The saved version is active as its "active" says; an active one makes every
+other version of the same name inactive."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -47,7 +48,7 @@ def _step_values(step):
 @transaction.atomic
 def save_version(old, fields, steps=None):
     """A new version of `old` with `fields` changed and `steps` (dicts; None: a copy of old's steps). The old
-    version is made inactive; its changes keep it."""
+    version is made inactive (its changes keep it); the new one is active unless fields["active"] is false."""
     old = ChangeModel.objects.select_for_update().get(pk=old.pk)
     errors = {}
     for data in steps or []:
@@ -62,11 +63,19 @@ def save_version(old, fields, steps=None):
         if name in MODEL_FIELDS:
             setattr(new, name, value)
     new.version, new.previous_version, new.created_at = max(latest, old.version) + 1, old, timezone.now()
-    new.active = True
+    new.active = bool(fields.get("active", True))  # the admin's "active" tick: unticked, the new version waits
     new.save()
     _set_steps(new, steps)
     ChangeModel.objects.filter(pk=old.pk).update(active=False)
+    deactivate_other_versions(new)
     return new
+
+
+def deactivate_other_versions(model):
+    """Only one version of a model is active: when `model` is, every other version with its name is made
+    inactive (changes keep the version they were raised under)."""
+    if model.active:
+        ChangeModel.objects.filter(name=model.name, active=True).exclude(pk=model.pk).update(active=False)
 
 
 @transaction.atomic
@@ -86,6 +95,7 @@ def save_model(model, fields, steps=None):
         if name in MODEL_FIELDS:
             setattr(model, name, value)
     model.save()
+    deactivate_other_versions(model)
     if steps is not None:
         model.steps.all().delete()
         _set_steps(model, steps)

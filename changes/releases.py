@@ -4,12 +4,14 @@ version is in the CI's attribute history (CIAuditEntry)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import PermissionDeniedError
 
-from .models import Change, Release
+from . import workflow
+from .models import Change, Outcome, Release
 from .templates import can_manage
 
 FIELDS = ("name", "version", "description", "planned_date", "configuration_items", "services", "changes")
@@ -66,9 +68,21 @@ def _missing_version_attribute(cis):
                                          if isinstance(spec, dict)}]
 
 
+DEPLOYABLE_STATES = (workflow.IMPLEMENT, workflow.REVIEW, workflow.CLOSED)
+FAILED_OUTCOMES = (Outcome.FAILED, Outcome.BACKED_OUT)
+
+
+def _blocking_changes(release):
+    """The release's changes that keep it from being deployed: not implementing, in review or closed yet, or
+    failed or backed out."""
+    return list(Change.objects.filter(release=release).filter(
+        ~Q(state__in=DEPLOYABLE_STATES) | Q(outcome__in=FAILED_OUTCOMES)).order_by("number"))
+
+
 @transaction.atomic
 def deploy(release, actor):
-    """Deployed now: each of its CIs gets attributes["version"] = the release's version (in its history)."""
+    """Deployed now: each of its CIs gets attributes["version"] = the release's version (in its history).
+    Refused while one of its changes is not implementing, in review or closed, or failed or was backed out."""
     from cmdb import services as cmdb_services
 
     _require_manager(actor)
@@ -76,6 +90,11 @@ def deploy(release, actor):
     if release.state != Release.State.PLANNED:
         raise ValidationError({"state": [_("Only a planned release can be deployed (this one is %(state)s).") % {
             "state": release.get_state_display()}]})
+    blocking = _blocking_changes(release)
+    if blocking:
+        raise ValidationError({"changes": [
+            _("A release is deployed once its changes are implemented and none failed or was backed out; not yet: "
+              "%(numbers)s.") % {"numbers": ", ".join(change.number for change in blocking)}]})
     cis = list(release.configuration_items.select_related("ci_class").order_by("name"))
     missing = _missing_version_attribute(cis)
     if missing:

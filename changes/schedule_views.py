@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import date_bounds_error
 from core.permissions import agent_required
 
 from . import schedule
@@ -34,6 +35,13 @@ class CalendarFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = Service.objects.exclude(status=Service.Status.RETIRED).only("id", "name")
         self.fields["team"].queryset = Team.objects.only("id", "name")
+
+    def clean_date(self):
+        value = self.cleaned_data.get("date")
+        message = date_bounds_error(value)
+        if message:
+            raise forms.ValidationError(message)
+        return value
 
 
 def _add_months(day, months):

@@ -6,6 +6,8 @@
   longer be met (under "all": the first rejection). Then the remaining pending approvals are skipped and the
   kind's listener runs, once: the stage row is locked while an approval is decided.
 - The ticket's requester never approves: left out at start, refused (PermissionDeniedError) when deciding.
+- A kind hidden from requesters (hooks.TicketKind.requester_visible False) is approved by staff only: other
+  approvers are left out at start, a delegate who is not staff is ignored, and only staff may decide.
 - Delegation (ApprovalDelegation, the server's date): a delegation covering the start day replaces the approver
   (`on_behalf_of` keeps who delegated); one covering the day of the decision lets the delegate decide an
   approval asked before it (`decided_by` is the delegate, `approver` stays).
@@ -53,18 +55,33 @@ def stage_label(stage):
 
 # --- opening a stage -------------------------------------------------------------------------------------
 
+def staff_only(ticket):
+    """True when the ticket's kind is hidden from requesters (a change, a problem): only service desk staff may
+    approve it, or decide for an approver."""
+    return getattr(ticket, "kind", None) in hooks.requester_hidden_kinds()
+
+
 def _resolve_approvers(ticket, approvers):
     """[(approver, on_behalf_of or None)]: active users, the requester left out, delegates in place of those
-    away today (unless the delegate is inactive or the requester), without duplicates."""
+    away today (unless the delegate is inactive or the requester), without duplicates. On a kind hidden from
+    requesters only staff approve: other approvers are left out, and a delegate who is not staff is ignored
+    (the approver keeps the approval)."""
     ids = list(dict.fromkeys(getattr(user, "pk", user) for user in approvers if user is not None))
     users = get_user_model().objects.filter(pk__in=ids, is_active=True).exclude(pk=ticket.requester_id or 0)
     users = {user.pk: user for user in users.select_related("profile")}
+    internal = staff_only(ticket)
+    if internal:
+        permissions.preload_roles(list(users.values()))
+        users = {pk: user for pk, user in users.items() if permissions.is_agent(user)}
     delegates = {}
     for delegation in active_delegations().filter(user_id__in=list(users)).select_related(
             "delegate__profile").order_by("-created_at", "-id"):
         delegate = delegation.delegate
-        if delegate.is_active and delegate.pk != ticket.requester_id:
-            delegates.setdefault(delegation.user_id, delegate)
+        if not delegate.is_active or delegate.pk == ticket.requester_id:
+            continue
+        if internal and not permissions.is_agent(delegate):
+            continue
+        delegates.setdefault(delegation.user_id, delegate)
     chosen = {}
     for pk in ids:
         if pk not in users:
@@ -97,6 +114,9 @@ def start_stage(ticket, actor, approvers, rule="any", required=1, name="", order
     if rule not in ApprovalRule.values:
         raise ValidationError({"rule": _("Unknown approval rule.")})
     pairs = _resolve_approvers(ticket, approvers)
+    if not pairs and staff_only(ticket):
+        raise ValidationError({"approvers": _("Nobody can approve this: no active service desk approver other "
+                                              "than the requester.")})
     if not pairs:
         raise ValidationError({"approvers": _("Nobody can approve this: no active approver other than the "
                                               "requester.")})
@@ -127,9 +147,13 @@ def _concrete(ticket):
     return kind.model.objects.get(pk=ticket.pk)
 
 
-def may_decide(approval, user):
-    """The approver, or someone the approver delegated to for today. Never the ticket's requester."""
+def may_decide(approval, user, ticket=None):
+    """The approver, or someone the approver delegated to for today. Never the ticket's requester; on a kind
+    hidden from requesters, only staff."""
     if user is None or not user.is_authenticated:
+        return False
+    ticket = ticket if ticket is not None else Ticket.objects.only("kind").get(pk=approval.ticket_id)
+    if staff_only(ticket) and not permissions.is_agent(user):
         return False
     if user.pk == approval.approver_id:
         return True
@@ -164,7 +188,7 @@ def decide(approval, user, approve, comment=""):
     approval = Approval.objects.select_related("approver", "on_behalf_of").get(pk=approval.pk)
     if user.pk == ticket.requester_id:
         raise PermissionDeniedError(_("Nobody approves their own request."))
-    if not may_decide(approval, user):
+    if not may_decide(approval, user, ticket):
         raise PermissionDeniedError(_("This approval is not yours to decide."))
     if stage.state != ApprovalStage.State.OPEN:
         raise ValidationError({"approval": _("This approval stage is already closed.")})
@@ -258,9 +282,13 @@ def waiting_for(user):
     if user is None or not user.is_authenticated:
         return Approval.objects.none()
     delegators = active_delegations().filter(delegate_id=user.pk).values("user_id")
-    return (Approval.objects.filter(Q(approver_id=user.pk) | Q(approver_id__in=delegators),
+    rows = (Approval.objects.filter(Q(approver_id=user.pk) | Q(approver_id__in=delegators),
                                     state=Approval.State.PENDING, stage__state=ApprovalStage.State.OPEN)
-            .exclude(ticket__requester_id=user.pk).select_related(*WAITING_RELATED).order_by("-id"))
+            .exclude(ticket__requester_id=user.pk))
+    hidden = hooks.requester_hidden_kinds()
+    if hidden and not permissions.is_agent(user):
+        rows = rows.exclude(ticket__kind__in=hidden)
+    return rows.select_related(*WAITING_RELATED).order_by("-id")
 
 
 

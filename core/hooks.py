@@ -160,3 +160,15 @@ def register_fulfilment_listener(fn: Callable):
     if fn not in fulfilment_listeners:
         fulfilment_listeners.append(fn)
     return fn
+
+
+# Checks of a catalogue order, asked when a service request is made (servicerequests.services):
+# fn(item, actor) -> "" when the item may be ordered, else the reason (shown to whoever orders it). changes
+# refuses an item whose standard change template cannot be used today.
+order_checks: list[Callable] = []
+
+
+def register_order_check(fn: Callable):
+    if fn not in order_checks:
+        order_checks.append(fn)
+    return fn

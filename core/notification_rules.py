@@ -6,6 +6,8 @@ so it runs inside the writing transaction.
 - a public reply by the requester's side: the assignee; a public reply by the service desk: the requester;
 - resolution and closure: the requester;
 - public replies and state changes: the watchers. Work notes tell nobody.
+A kind hidden from requesters (changes, problems) tells only staff: never its requester, nor a watcher who is not
+staff.
 The actor is never told of their own change (core.notifications.send).
 """
 
@@ -85,11 +87,21 @@ def on_ticket_written(ticket, changes, actor, action):
         notifications.queue_email([team.email], subject, body, ticket)
 
 
+def _requester(ticket, users):
+    """The ticket's requester, to be told of it; None on a kind hidden from requesters unless they are staff
+    (a requester never hears of a change or a problem, even one naming them)."""
+    requester = users.get(ticket.requester_id)
+    if requester is not None and ticket.kind in hooks.requester_hidden_kinds() and not permissions.is_agent(
+            requester):
+        return None
+    return requester
+
+
 def _reply_notices(ticket, comment, actor, users):
     staff_side = actor is None or (permissions.is_agent(actor) and actor.pk != ticket.requester_id)
     detail = comment.body
     if staff_side:
-        return [notifications.Notice(users.get(ticket.requester_id), Event.PUBLIC_REPLY, ticket,
+        return [notifications.Notice(_requester(ticket, users), Event.PUBLIC_REPLY, ticket,
                                      lambda user: _message(ticket, _("%(number)s: new reply on your request")
                                                            % {"number": ticket.number}, detail))]
     return [notifications.Notice(users.get(ticket.assignee_id), Event.REQUESTER_REPLIED, ticket,
@@ -104,7 +116,7 @@ def _state_notices(ticket, changes, users):
         text = gettext_noop("%(number)s is resolved")
     else:
         return []
-    return [notifications.Notice(users.get(ticket.requester_id), Event.RESOLVED, ticket,
+    return [notifications.Notice(_requester(ticket, users), Event.RESOLVED, ticket,
                                  lambda user: _message(ticket, _(text) % {"number": ticket.number}))]
 
 

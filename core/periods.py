@@ -1,11 +1,23 @@
 """A report's period: the dates a reader picks (PeriodForm) and the instants they stand for (Period)."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+# The dates a reader may pick: beyond them a period (or a calendar page) would leave the dates Python can count.
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(9000, 12, 31)
+
+
+def date_bounds_error(value):
+    """The message for a date outside EARLIEST_DATE..LATEST_DATE, or ""."""
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        return _("Choose a date between %(first)s and %(last)s.") % {"first": EARLIEST_DATE.isoformat(),
+                                                                      "last": LATEST_DATE.isoformat()}
+    return ""
 
 
 @dataclass
@@ -32,6 +44,10 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("start", "end"):
+            message = date_bounds_error(data.get(name))
+            if message:
+                self.add_error(name, message)
         if self.errors:
             return data
         end = data.get("end") or timezone.localdate()

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import permissions
+from core import hooks, permissions
 from core import services as core_services
 from core.models import Channel
 from core.workflow import TransitionError
@@ -41,6 +41,10 @@ def _check_item(item, actor, organization_id):
     elif not (organization_id and CatalogItem.objects.filter(catalog_queries.offered_q(organization_id),
                                                              pk=item.pk, active=True).exists()):
         raise ValidationError({"catalog_item": [_("Unknown catalogue item.")]})
+    for check in hooks.order_checks:  # what other practices say of the item (changes: its standard change)
+        reason = check(item, actor)
+        if reason:
+            raise ValidationError({"catalog_item": [str(reason)]})
 
 
 def _route(item, data):

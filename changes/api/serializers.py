@@ -5,8 +5,9 @@ from cmdb.models import ConfigurationItem
 from slm.models import Service
 
 from core.models import LinkKind, TicketLink
-from core.api.serializers import TicketDetailMixin, TicketSerializer, UserNameField, transition_serializer_for
-from changes.models import Change, ChangeType, RiskLevel
+from core.api.serializers import (SafePrimaryKeyRelatedField, TicketDetailMixin, TicketSerializer, UserNameField,
+                                  transition_serializer_for)
+from changes.models import Change, ChangeModel, ChangeType, RiskLevel
 from changes.workflow import WORKFLOW
 
 CHANGE_FIELDS = ("type", "model", "template", "release", "reason", "planned_start", "planned_end", "actual_start",
@@ -14,7 +15,9 @@ CHANGE_FIELDS = ("type", "model", "template", "release", "reason", "planned_star
                  "services", "risk_answers", "risk", "authorised_at", "outcome", "outcome_notes",
                  "review_required", "review_notes", "reviewed_at", "rejection_reason")
 CHANGE_READ_ONLY = ("authorised_at", "outcome", "outcome_notes", "review_required", "reviewed_at",
-                    "rejection_reason", "actual_start", "actual_end")
+                    "rejection_reason", "actual_start", "actual_end",
+                    # a change has no requester side; its release is set by the release (changes.releases)
+                    "requester", "organization", "release")
 
 
 class ChangeSerializer(TicketSerializer):
@@ -26,6 +29,9 @@ class ChangeSerializer(TicketSerializer):
         many=True, required=False, queryset=Service.objects.all(),
         help_text="Ids of the services the change is for (those its CIs can affect are found in the CMDB).")
     risk = serializers.SerializerMethodField(help_text="Read-only: level, score and the inputs it came from.")
+    model = SafePrimaryKeyRelatedField(
+        required=False, allow_null=True, queryset=ChangeModel.objects.all(),
+        help_text="Id of the active change model of the change's type; chosen when the change is raised only.")
 
     class Meta:
         model = Change
@@ -38,7 +44,32 @@ class ChangeSerializer(TicketSerializer):
         attrs = super().validate(attrs)
         if self.instance is None and not attrs.get("template") and not (attrs.get("title") or "").strip():
             raise serializers.ValidationError({"title": [_("This field is required.")]})
+        self._validate_model(attrs)
         return attrs
+
+    def _validate_model(self, attrs):
+        """The model is chosen when the change is raised: an active model of the change's type. Afterwards it is
+        fixed (the same model given back is ignored)."""
+        if "model" not in attrs:
+            return
+        model = attrs["model"]
+        if self.instance is not None:
+            if getattr(model, "pk", None) != self.instance.model_id:
+                raise serializers.ValidationError({"model": [_("The change model cannot be changed after the "
+                                                               "change is raised.")]})
+            attrs.pop("model")
+            return
+        if model is None:
+            attrs.pop("model")
+            return
+        change_type = attrs.get("change_type") or (ChangeType.STANDARD if attrs.get("template")
+                                                    else ChangeType.NORMAL)
+        if not model.active:
+            raise serializers.ValidationError({"model": [_("This change model is not active: choose its current "
+                                                           "version.")]})
+        if model.change_type != change_type:
+            raise serializers.ValidationError({"model": [_("This change model is for %(type)s changes.") % {
+                "type": ChangeType(model.change_type).label}]})
 
     def get_risk(self, change) -> dict:
         level = change.risk_level

@@ -67,7 +67,7 @@ def test_only_managers_and_the_change_authority_deploy(apps):
 
 def test_api_create_with_changes_and_deploy(apps, api_as):
     manager, agent = factories.manager(), factories.agent()
-    change = cf.change()
+    change = cf.implemented()
     service = factories.ServiceFactory(name="Payroll")
     api = api_as(manager)
     response = api.post("/api/v1/releases/", {"name": "Payroll", "version": "3.0", "planned_date": "2030-02-01",

@@ -1,6 +1,6 @@
 """A standard change ordered from the portal as a catalogue item: when the request goes into fulfilment the change is
-raised from the item's template, linked to the request, and named in a work note; an unusable template is a work
-note, not a failure."""
+raised from the item's template, linked to the request, and named in a work note. An item whose template is unusable
+is refused when ordered; a template that lapses between the order and its approval is a work note, not a failure."""
 
 from datetime import timedelta
 
@@ -71,16 +71,31 @@ def test_with_approval_the_change_waits_for_fulfilment(world, api_as):
 
 @pytest.mark.parametrize("state, review_days, words", [
     ("retired", 60, "retired"), ("proposed", 60, "not published"), ("published", -1, "lapsed")])
-def test_an_unusable_template_is_a_work_note_and_the_request_goes_on(state, review_days, words, world, api_as):
+def test_an_item_whose_template_is_unusable_is_refused_at_order_time(state, review_days, words, world, api_as):
     me, item, template = world
     template.state, template.review_date = state, timezone.localdate() + timedelta(days=review_days)
     template.save()
-    response = order(api_as(me), item)
-    assert response.status_code == 201, response.content
-    assert response.json()["state"] == "in_fulfilment" and not Change.objects.exists()
-    (note,) = work_notes(response.json()["id"])
-    assert "No standard change was raised" in note and words in note
-    assert ServiceRequest.objects.get(pk=response.json()["id"]).tasks.count() == 1
+    for actor in (me, factories.agent()):
+        response = order(api_as(actor), item, **({} if actor == me else {"requester": me.pk}))
+        assert response.status_code == 400, response.content
+        assert words in " ".join(response.json()["catalog_item"])
+    assert not ServiceRequest.objects.exists() and not Change.objects.exists()
+
+
+def test_a_template_lapsing_before_the_approval_is_a_work_note_and_the_request_goes_on(world, api_as):
+    me, item, template = world
+    item.needs_approval = True
+    item.save()
+    item.approval_steps.create(order=1, approver=ApproverType.USER, user=factories.manager(username="boss"))
+    request = order(api_as(me), item).json()
+    assert request["state"] == "awaiting_approval"
+    template.review_date = timezone.localdate() - timedelta(days=1)  # lapses while the approval waits
+    template.save()
+    rf.decide(ServiceRequest.objects.get(pk=request["id"]), approved=True)
+    assert not Change.objects.exists()
+    (note,) = work_notes(request["id"])
+    assert "No standard change was raised" in note and "lapsed" in note
+    assert ServiceRequest.objects.get(pk=request["id"]).tasks.count() == 1
 
 
 def test_items_without_a_template_are_untouched(api_as):
