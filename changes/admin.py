@@ -59,6 +59,7 @@ class ChangeModelAdmin(admin.ModelAdmin):
             obj._new_version_of = obj.pk  # saved with its steps by save_related, as a new version
             return
         super().save_model(request, obj, form, change)
+        model_services.deactivate_other_versions(obj)
 
     def save_related(self, request, form, formsets, change):
         old_pk = getattr(form.instance, "_new_version_of", None)

@@ -281,10 +281,12 @@ def test_a_requester_role_approver_may_see_the_ticket_they_are_asked_about():
     assert permissions.requesters_who_see(ticket, [boss, deputy, stranger]) == {boss.pk, deputy.pk}
 
 
-def test_approvers_of_a_kind_hidden_from_requesters_still_cannot_open_it():
+def test_a_requester_is_never_asked_to_approve_a_kind_hidden_from_them():
     boss = factories.requester()
     problem = factories.problem()
-    approvals.start_stage(problem, factories.agent(), [boss])
+    with pytest.raises(ValidationError):
+        approvals.start_stage(problem, factories.agent(), [boss])
+    assert not problem.approvals.exists()
     assert not permissions.can_view(boss, problem)
     assert permissions.requesters_who_see(problem, [boss]) == set()
 
