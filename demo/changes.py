@@ -99,6 +99,19 @@ def _templates(users, teams):
     for template in (spooler, vlan, old):
         templates.publish(template, manager)
     templates.retire(old, manager, "Replaced by the controller cluster: reboots are now normal changes.")
+    _offer_in_portal(spooler, manager)
+
+
+def _offer_in_portal(template, manager):
+    """Requesters order the spooler restart from the portal; fulfilling the order raises the standard change."""
+    from servicerequests.models import CatalogCategory, CatalogItem, Icon, RequestType
+
+    item = CatalogItem.objects.create(
+        name="Restart a stuck print queue", category=CatalogCategory.objects.get(name="Hardware"),
+        service=Service.objects.get(name="End-user devices"), icon=Icon.BOX, needs_approval=False,
+        request_type=RequestType.SERVICE_ACTION, team=template.team,
+        summary="Jobs stuck in the queue? We restart the print spooler for you (a standard change).")
+    templates.save_template(manager, {"catalog_item": item}, template=template)
 
 
 def _windows():
