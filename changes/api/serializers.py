@@ -1,14 +1,13 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from changes.models import Change, ChangeModel, ChangeType, Outcome, RiskLevel
+from changes.workflow import WORKFLOW
 from cmdb.models import ConfigurationItem
-from slm.models import Service
-
-from core.models import LinkKind, TicketLink
 from core.api.serializers import (SafePrimaryKeyRelatedField, TicketDetailMixin, TicketSerializer, UserNameField,
                                   transition_serializer_for)
-from changes.models import Change, ChangeModel, ChangeType, RiskLevel
-from changes.workflow import WORKFLOW
+from core.models import LinkKind, TicketLink
+from slm.models import Service
 
 CHANGE_FIELDS = ("type", "model", "template", "release", "reason", "planned_start", "planned_end", "actual_start",
                  "actual_end", "implementation_plan", "backout_plan", "test_plan", "configuration_items",
@@ -28,6 +27,7 @@ class ChangeSerializer(TicketSerializer):
     services = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Service.objects.all(),
         help_text="Ids of the services the change is for (those its CIs can affect are found in the CMDB).")
+    outcome = serializers.ChoiceField(choices=Outcome.choices, read_only=True, allow_blank=True)
     risk = serializers.SerializerMethodField(help_text="Read-only: level, score and the inputs it came from.")
     model = SafePrimaryKeyRelatedField(
         required=False, allow_null=True, queryset=ChangeModel.objects.all(),
