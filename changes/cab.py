@@ -27,13 +27,9 @@ FINAL_DECISIONS = (AgendaItem.Decision.APPROVED, AgendaItem.Decision.REJECTED)
 
 # --- who may -----------------------------------------------------------------------------------------------
 
-def can_create(user):
-    return permissions.is_manager(user) or permissions.has_role(user, permissions.CHANGE_AUTHORITY)
-
-
 def can_record(user, meeting):
     """Minutes and decisions: managers, change authorities, the board's chair and members."""
-    if can_create(user):
+    if permissions.is_change_authority(user):
         return True
     board = meeting.board
     return bool(user and user.is_authenticated and permissions.is_agent(user) and (
@@ -78,11 +74,8 @@ def _conflicts(changes):
         return {}
     from . import conflicts
 
-    finder = getattr(conflicts, "for_range", None)
-    if finder is not None:
-        found = finder(min(w[0] for w in windows), max(w[1] for w in windows)) or {}
-        return {c.pk: found.get(c.pk, []) for c in changes}
-    return {c.pk: conflicts.for_change(c) for c in changes}
+    found = conflicts.for_changes(changes)
+    return {c.pk: found.get(c.pk, []) for c in changes}
 
 
 # --- writes ------------------------------------------------------------------------------------------------
@@ -90,7 +83,7 @@ def _conflicts(changes):
 @transaction.atomic
 def create_meeting(actor, data):
     """data: board, title, starts_at, optional ends_at, location. ValidationError with field messages."""
-    _require(can_create(actor))
+    _require(permissions.is_change_authority(actor))
     board, starts_at, ends_at = data.get("board"), data.get("starts_at"), data.get("ends_at")
     errors = {}
     if not isinstance(board, ChangeAdvisoryBoard):

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import ui
+from core import permissions, ui
 from core.permissions import agent_required
 from core.services import PermissionDeniedError
 
@@ -25,7 +25,7 @@ def _form_errors(form, error):
 
 @agent_required
 def meeting_list(request):
-    form = MeetingForm(request.POST or None) if cab.can_create(request.user) else None
+    form = MeetingForm(request.POST or None) if permissions.is_change_authority(request.user) else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied

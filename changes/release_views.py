@@ -15,7 +15,6 @@ from core.ticket_forms import KeyListField, TicketForm
 from . import releases
 from .models import Change, Release
 from .template_views import CI_HELP, CI_MISSING, _apply_errors
-from .templates import can_manage
 
 
 class ReleaseForm(TicketForm):
@@ -48,21 +47,22 @@ def release_list(request):
     page = ui.keyset_page(Release.objects.all(), ("-id",), after=request.GET.get("after", ""),
                           before=request.GET.get("before", ""))
     return render(request, "changes/release_list.html", {
-        "page": page, "query": ui.query_without(request, "after", "before"), "can_manage": can_manage(request.user)})
+        "page": page, "query": ui.query_without(request, "after", "before"),
+        "can_manage": permissions.is_change_authority(request.user)})
 
 
 @permissions.agent_required
 def release_detail(request, pk):
     release = get_object_or_404(Release, pk=pk)
     return render(request, "changes/release_detail.html", {
-        "release": release, "can_manage": can_manage(request.user),
+        "release": release, "can_manage": permissions.is_change_authority(request.user),
         "cis": release.configuration_items.select_related("ci_class").order_by("name"),
         "services": release.services.order_by("name"),
         "changes": release.changes.only("pk", "kind", "number", "title", "state", "planned_start").order_by("id")})
 
 
 def _form_page(request, release=None):
-    if not can_manage(request.user):
+    if not permissions.is_change_authority(request.user):
         raise PermissionDenied
     form = ReleaseForm(request.POST or None, instance=release)
     if request.method == "POST" and form.is_valid():

@@ -8,11 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import permissions
 from core.services import PermissionDeniedError
 
 from . import workflow
 from .models import Change, Outcome, Release
-from .templates import can_manage
 
 FIELDS = ("name", "version", "description", "planned_date", "configuration_items", "services", "changes")
 M2M = ("configuration_items", "services")
@@ -20,7 +20,7 @@ VERSION_ATTRIBUTE = "version"
 
 
 def _require_manager(actor):
-    if not can_manage(actor):
+    if not permissions.is_change_authority(actor):
         raise PermissionDeniedError(_("Only managers and the change authority may manage releases."))
 
 

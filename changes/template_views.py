@@ -90,7 +90,7 @@ def _template(pk):
 
 
 def _require_manager(request):
-    if not templates.can_manage(request.user):
+    if not permissions.is_change_authority(request.user):
         raise PermissionDenied
 
 
@@ -115,7 +115,7 @@ def template_list(request):
              "lapsed": bool(template.review_date and template.review_date < today)} for template in page.rows]
     return render(request, "changes/template_list.html", {
         "rows": rows, "page": page, "query": ui.query_without(request, "after", "before"), "state": state,
-        "states": ChangeTemplate.State.choices, "can_manage": templates.can_manage(request.user)})
+        "states": ChangeTemplate.State.choices, "can_manage": permissions.is_change_authority(request.user)})
 
 
 def _detail_context(request, template, raise_form=None, authorise_form=None):
@@ -204,7 +204,7 @@ def _lifecycle(request, pk, write, success):
 @require_POST
 def authorise(request, pk):
     template = _template(pk)
-    if not templates.can_authorise(request.user):
+    if not permissions.is_change_authority(request.user):
         raise PermissionDenied
     form = AuthoriseForm(request.POST)
     if form.is_valid():

@@ -33,16 +33,6 @@ DEFAULT_REVIEW_DAYS = 365
 
 # --- who may do what ---------------------------------------------------------------------------------------
 
-def can_manage(user):
-    """Create, edit, publish and retire templates: managers, change authorities and admins."""
-    return permissions.is_manager(user) or permissions.has_role(user, permissions.CHANGE_AUTHORITY)
-
-
-def can_authorise(user):
-    """The change authority for standard changes: change authorities, managers and admins."""
-    return can_manage(user)
-
-
 def _require(allowed, message):
     if not allowed:
         raise PermissionDeniedError(message)
@@ -172,7 +162,7 @@ def _new_value(name, value):
 def save_template(actor, data, template=None):
     """Create (proposed) or edit a template; only FIELDS are taken. Editing the procedure of an authorised or
     published template sends it back to proposed (its authorisation is withdrawn)."""
-    _require(can_manage(actor), _("Only managers and the change authority may edit standard change templates."))
+    _require(permissions.is_change_authority(actor), _("Only managers and the change authority may edit standard change templates."))
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
         raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
@@ -235,7 +225,7 @@ def authorise(template, actor, review_date=None, note=""):
     """The change authority authorises a proposed template once (its procedure and risk assessment), until
     `review_date` (default a year from today). An authorised or published template may be reviewed the same
     way: its authorisation is renewed until the new date."""
-    _require(can_authorise(actor), _("Only the change authority may authorise standard change templates."))
+    _require(permissions.is_change_authority(actor), _("Only the change authority may authorise standard change templates."))
     template = _lock(template)
     if template.state == State.RETIRED:
         raise ValidationError({"state": [_("A retired template cannot be authorised.")]})
@@ -252,7 +242,7 @@ def authorise(template, actor, review_date=None, note=""):
 @transaction.atomic
 def publish(template, actor):
     """Offer an authorised template for use (its authorisation must not have lapsed)."""
-    _require(can_manage(actor), _("Only managers and the change authority may publish standard change templates."))
+    _require(permissions.is_change_authority(actor), _("Only managers and the change authority may publish standard change templates."))
     template = _lock(template)
     if template.state != State.AUTHORISED:
         raise ValidationError({"state": [_("Only an authorised template can be published (this one is %(state)s).")
@@ -266,7 +256,7 @@ def publish(template, actor):
 @transaction.atomic
 def retire(template, actor, note=""):
     """No more changes from this template (the ones already raised go on)."""
-    _require(can_manage(actor), _("Only managers and the change authority may retire standard change templates."))
+    _require(permissions.is_change_authority(actor), _("Only managers and the change authority may retire standard change templates."))
     template = _lock(template)
     if template.state == State.RETIRED:
         raise ValidationError({"state": [_("The template is already retired.")]})
@@ -276,8 +266,8 @@ def retire(template, actor, note=""):
 def allowed_actions(template, user):
     """The lifecycle buttons `user` may use on `template`: a subset of authorise, publish, retire, raise, edit."""
     actions = []
-    manage = can_manage(user)
-    if can_authorise(user) and template.state != State.RETIRED:
+    manage = permissions.is_change_authority(user)
+    if permissions.is_change_authority(user) and template.state != State.RETIRED:
         actions.append("authorise")
     if manage and template.state == State.AUTHORISED:
         actions.append("publish")

@@ -35,6 +35,12 @@ def is_manager(user):
     return has_role(user, MANAGER, ADMIN)
 
 
+def is_change_authority(user):
+    """Who governs change enablement (templates, CAB meetings, blackout windows, releases): managers, the change
+    authority role and admins."""
+    return has_role(user, MANAGER, ADMIN, CHANGE_AUTHORITY)
+
+
 def _approvals():
     from .models import Approval
 

@@ -19,17 +19,13 @@ from core.api.serializers import SafePrimaryKeyRelatedField
 from core.converters import parse_id
 
 
-def can_write_schedule(user):
-    return permissions.is_manager(user) or permissions.has_role(user, permissions.CHANGE_AUTHORITY)
-
-
 class StaffReadAuthorityWrite(drf_permissions.BasePermission):
     """Service desk staff read; managers, change authorities and admins write; requesters 403."""
 
     def has_permission(self, request, view):
         if not permissions.is_agent(request.user):
             return False
-        return request.method in drf_permissions.SAFE_METHODS or can_write_schedule(request.user)
+        return request.method in drf_permissions.SAFE_METHODS or permissions.is_change_authority(request.user)
 
 
 class BlackoutPagination(KeysetPagination):

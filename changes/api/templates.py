@@ -24,14 +24,14 @@ HISTORY_SHOWN = 50
 
 
 class StaffReadChangeManagerWrite(drf_permissions.BasePermission):
-    """Service desk staff read; managers, change authorities and admins write (templates.can_manage)."""
+    """Service desk staff read; managers, change authorities and admins write (core.permissions.is_change_authority)."""
 
     def has_permission(self, request, view):
         if not permissions.is_agent(request.user):
             return False
         if request.method in drf_permissions.SAFE_METHODS or getattr(view, "action", None) == "raise_change":
             return True
-        return templates.can_manage(request.user)
+        return permissions.is_change_authority(request.user)
 
 
 class NamePagination(KeysetPagination):

@@ -103,7 +103,7 @@ def test_the_api_lists_creates_shows_the_agenda_and_decides(api_as, setting, mon
     meeting = CabMeeting.objects.get(pk=created.json()["id"])
     cab.build_agenda(meeting, manager)
     change = setting["change"]
-    monkeypatch.setattr(conflicts, "for_range", lambda s, e: {change.pk: [
+    monkeypatch.setattr(conflicts, "for_changes", lambda changes: {change.pk: [
         {"kind": "ci_overlap", "change": 1, "blackout_window": None, "detail": "Same CI", "number": "CHG1"}]},
         raising=False)
     body = api.get(f"{API}{meeting.pk}/").json()

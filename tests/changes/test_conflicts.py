@@ -181,3 +181,14 @@ def test_conflicts_api_contract(agent_user):
         ("ci_overlap", other.pk, None), ("blackout", None, window.pk)]
     assert all(isinstance(c["detail"], str) and c["detail"] for c in body)
     assert client_for(factories.requester()).get(f"/api/v1/changes/{first.pk}/conflicts/").status_code in (403, 404)
+
+
+def test_the_cab_agenda_asks_for_its_own_changes_only():
+    """conflicts.for_changes: the same conflicts as for_change, for the changes given and no others."""
+    switch = CIFactory(name="agenda-switch")
+    first = change_factories.change(title="First", configuration_items=[switch])
+    second = change_factories.change(title="Second", configuration_items=[switch])
+    found = conflicts.for_changes([first])
+    assert set(found) == {first.pk}
+    assert found[first.pk] == conflicts.for_change(first)
+    assert [c["change"] for c in found[first.pk]] == [second.pk]
