@@ -9,18 +9,13 @@ from django.views.decorators.http import require_POST
 from core import permissions, ui
 from core.permissions import agent_required
 from core.services import PermissionDeniedError
+from core.ticket_views import form_errors_from
 
 from . import cab
 from .cab_forms import DecisionForm, MeetingForm, MinutesForm
 from .models import CabMeeting
 
 PAGE_SIZE = 50
-
-
-def _form_errors(form, error):
-    for field, errors in error.message_dict.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
 
 
 @agent_required
@@ -33,7 +28,7 @@ def meeting_list(request):
             try:
                 meeting = cab.create_meeting(request.user, form.cleaned_data)
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_from(form, error)
             else:
                 messages.success(request, _("Meeting “%(title)s” planned.") % {"title": meeting.title})
                 return redirect("cab:detail", meeting.pk)
@@ -116,7 +111,7 @@ def decide(request, pk, item_pk):
         except PermissionDeniedError as error:
             raise PermissionDenied(str(error))
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("Decision on %(number)s recorded.") % {"number": item.change.number})
             return redirect("cab:detail", meeting.pk)

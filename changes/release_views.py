@@ -10,11 +10,12 @@ from django.views.decorators.http import require_POST
 from cmdb.models import ConfigurationItem
 from core import permissions, ui
 from core.services import PermissionDeniedError
+from core.ticket_views import form_errors_from
 from core.ticket_forms import KeyListField, TicketForm
 
 from . import releases
 from .models import Change, Release
-from .template_views import CI_HELP, CI_MISSING, _apply_errors
+from .template_views import CI_HELP, CI_MISSING
 
 
 class ReleaseForm(TicketForm):
@@ -70,7 +71,7 @@ def _form_page(request, release=None):
         try:
             saved = releases.save_release(request.user, data, release)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("Release saved."))
             return redirect("releases:detail", saved.pk)

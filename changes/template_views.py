@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cmdb.models import ConfigurationItem
 from core import permissions, ui
 from core.services import PermissionDeniedError
+from core.ticket_views import form_errors_from
 from core.ticket_forms import DATETIME_WIDGET, KeyListField, TicketForm
 
 from . import queries, template_review, templates
@@ -94,11 +95,6 @@ def _require_manager(request):
         raise PermissionDenied
 
 
-def _apply_errors(form, error):
-    for field, messages_ in getattr(error, "message_dict", {"__all__": error.messages}).items():
-        form.add_error(field if field in form.fields else None, messages_)
-
-
 @permissions.agent_required
 def template_list(request):
     queryset = ChangeTemplate.objects.select_related("owner")
@@ -146,7 +142,7 @@ def _form_page(request, template=None):
         try:
             saved = templates.save_template(request.user, form.values(), template)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_from(form, error)
         else:
             if template and saved.state != template.state:
                 messages.warning(request, _("The procedure changed: the template is proposed again and must be "
@@ -179,7 +175,7 @@ def raise_change(request, pk):
         try:
             change = templates.raise_standard_change(template, request.user, data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("Standard change %(number)s is scheduled.") % {"number": change.number})
             return redirect(queries.change_url(change))
@@ -211,7 +207,7 @@ def authorise(request, pk):
         try:
             templates.authorise(template, request.user, form.cleaned_data["review_date"], form.cleaned_data["note"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("Template authorised until %(date)s.") % {
                 "date": form.cleaned_data["review_date"].isoformat()})
