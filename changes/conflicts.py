@@ -95,7 +95,7 @@ class _Texts:
 
     def when(self, value):
         if value not in self.instants:
-            self.instants[value] = formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") \
+            self.instants[value] = formats.date_format(timezone.localtime(value), "Y-m-d H:i") \
                 if value else ""
         return self.instants[value]
 
