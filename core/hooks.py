@@ -36,6 +36,7 @@ class TicketKind:
     template_dir: str = ""  # the kind's template folder; templates there override templates/tickets/
     requester_visible: bool = True  # False: internal records (problems) no requester ever sees, even their own
     requester_hidden_fields: tuple = ()  # the kind's internal fields, left out of the timeline for requesters
+    sla_timed: bool = True  # False: no service level target ever times this kind (improvements)
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):

@@ -2,10 +2,32 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import AGENT, MANAGER
-from core.registry import ALL_ACTIONS, VIEW_ADD_CHANGE, RegisteredApp
+from core.registry import AGENTS, ALL_ACTIONS, VIEW_ADD_CHANGE, MenuEntry, RegisteredApp
 
 
 class ImprovementConfig(RegisteredApp, AppConfig):
     name = "improvement"
     verbose_name = _("Continual improvement")
     role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: ALL_ACTIONS}
+    api_urls = ("improvement.api.urls",)
+    web_urls = (("improvements/", "improvement.urls"),)
+    menu = (MenuEntry(_("Improvements"), "improvement:list", AGENTS, order=60),)
+
+    def ready(self):
+        from core import hooks
+
+        from . import queries, services
+        from .filters import ImprovementFilter
+        from .forms import ImprovementForm
+        from .models import Improvement
+        from .workflow import WORKFLOW
+
+        hooks.register_kind(hooks.TicketKind(
+            kind="improvement", prefix="IMP", model=Improvement, workflow=WORKFLOW, api_basename="improvement",
+            label=_("improvement"), label_plural=_("improvements"), url_namespace="improvement",
+            template_dir="improvement", requester_visible=False, sla_timed=False,
+            list_queryset=queries.improvement_list, detail_queryset=queries.improvement_detail,
+            create_service=services.create_improvement, update_service=services.update_improvement,
+            transition_service=services.transition_improvement, form_class=ImprovementForm,
+            filterset_class=ImprovementFilter,
+            queue_columns=("number", "title", "state", "assignee", "updated")))

@@ -248,6 +248,8 @@ CELERY_BEAT_SCHEDULE = {
     "problems-trend-analysis": {"task": "problems.run_trend_analysis",
                                 "schedule": float(os.environ.get("PROBLEM_TREND_INTERVAL", 6 * 3600))},
     "changes-template-review-flags": {"task": "changes.refresh_template_review_flags", "schedule": 86400.0},
+    "improvement-remeasure": {"task": "improvement.remeasure_improvements", "schedule": 3600.0},
+    "improvement-run-feeds": {"task": "improvement.run_feeds", "schedule": 86400.0},
 }
 # Trend analysis (problems/trends.py): the window read, the smallest cluster, the cosine two texts need to
 # be similar, the unique texts compared per CI/service/category, the description characters added to the title,
@@ -258,6 +260,12 @@ PROBLEM_TREND_SIMILARITY = float(os.environ.get("PROBLEM_TREND_SIMILARITY", 0.6)
 PROBLEM_TREND_MAX_TEXTS = int(os.environ.get("PROBLEM_TREND_MAX_TEXTS", 1000))
 PROBLEM_TREND_DESCRIPTION_CHARS = int(os.environ.get("PROBLEM_TREND_DESCRIPTION_CHARS", 0))
 PROBLEM_TREND_SYNC_LIMIT = int(os.environ.get("PROBLEM_TREND_SYNC_LIMIT", 50000))
+# Improvement feeds (improvement/feeds.py): over the last FEED_DAYS days, a service with at least BREACHES
+# breached SLA timers, or at least COMPLAINTS complaints and surveys rated LOW_RATING or less, gets a proposal.
+IMPROVEMENT_FEED_DAYS = int(os.environ.get("IMPROVEMENT_FEED_DAYS", 30))
+IMPROVEMENT_FEED_BREACHES = int(os.environ.get("IMPROVEMENT_FEED_BREACHES", 5))
+IMPROVEMENT_FEED_COMPLAINTS = int(os.environ.get("IMPROVEMENT_FEED_COMPLAINTS", 3))
+IMPROVEMENT_FEED_LOW_RATING = int(os.environ.get("IMPROVEMENT_FEED_LOW_RATING", 2))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -4,6 +4,7 @@ from django.db.models import Case, DateTimeField, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from core import hooks
 from core.models import AuditEntry
 
 from . import clock, matching
@@ -57,6 +58,8 @@ def persist(touched, audit_entry):
 
 def on_ticket_written(ticket, changes, actor, action):
     """Start, pause, resume, stop and re-target the ticket's timers after a write."""
+    if not hooks.ticket_kinds[ticket.kind].sla_timed:
+        return
     changed = set(changes)
     if action == "created":
         changed.add("created")

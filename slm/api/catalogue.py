@@ -116,7 +116,7 @@ class TargetSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         kind = attrs.get("ticket_kind", getattr(self.instance, "ticket_kind", "incident"))
         registry = hooks.ticket_kinds.get(kind)
-        if registry is None:
+        if registry is None or not registry.sla_timed:
             raise serializers.ValidationError({"ticket_kind": _("Unknown ticket kind.")})
         unknown = [s for s in attrs.get("pause_states", []) if s not in registry.workflow.states]
         if unknown:

@@ -1,0 +1,217 @@
+"""Every write to the improvement register: improvements (over core.services' transition engine), moving a
+record to its next stage, measuring, the manager's rank, tasks, quarter budgets. Proposals and conversions are
+feeds.py."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import permissions
+from core import services as core_services
+from core.models import AuditAction, Channel
+from core.services import PermissionDeniedError
+from core.workflow import TransitionError
+
+from . import measuring
+from .models import ASSESSMENT, Improvement, ImprovementTask, Practice, QuarterBudget, priority_score
+from .workflow import CLOSED, next_stage
+
+RELATIONS = ("services",)
+
+
+def _clean_practices(value):
+    values = list(dict.fromkeys(value or []))
+    unknown = [v for v in values if v not in Practice.values]
+    if unknown:
+        raise ValidationError({"practices": [_("Unknown practices: %(names)s.") % {"names": ", ".join(
+            map(str, unknown))}]})
+    return values
+
+
+def _prepare(improvement, data):
+    """Normalise the written fields: practices checked, the quarter upper-cased, the score recomputed."""
+    data = dict(data)
+    if "practices" in data:
+        data["practices"] = _clean_practices(data["practices"])
+    if data.get("quarter"):
+        data["quarter"] = data["quarter"].strip().upper().replace("-Q", "Q")
+        if not measuring.valid_quarter(data["quarter"]):
+            raise ValidationError({"quarter": [_("Enter a quarter as 2026Q3.")]})
+    if data.keys() & set(ASSESSMENT) or improvement is None:
+        ratings = {name: data.get(name, getattr(improvement, name, 3)) for name in ASSESSMENT}
+        data["score"] = priority_score(**ratings)
+    return data
+
+
+def _set_relations(improvement, actor, relations):
+    """Set the affected services; one audit entry with what changed, and the version bumped."""
+    changes = {}
+    for name, values in relations.items():
+        relation = getattr(improvement, name)
+        old = sorted(relation.values_list("pk", flat=True))
+        new = sorted({getattr(value, "pk", value) for value in values})
+        if old != new:
+            relation.set(new)
+            changes[name] = [old, new]
+    if changes:
+        core_services._audit(improvement, actor, AuditAction.UPDATED, changes)
+        core_services.bump_version(improvement)
+
+
+@transaction.atomic
+def create_improvement(actor, data):
+    data = dict(data)
+    data.setdefault("channel", Channel.PORTAL)
+    relations = {name: data.pop(name) for name in RELATIONS if name in data}
+    data = _prepare(None, data)
+    if actor is not None and actor.pk and "owner" not in data:
+        data["owner"] = actor
+    improvement = core_services.create_ticket(Improvement, actor, data)
+    _set_relations(improvement, actor, relations)
+    return improvement
+
+
+@transaction.atomic
+def update_improvement(improvement, actor, data, expected_version=None):
+    data = dict(data)
+    if "rank_override" in data or "rank_reason" in data:
+        raise ValidationError({"rank_override": [_("Set the rank with its reason through the rank action.")]})
+    relations = {name: data.pop(name) for name in RELATIONS if name in data}
+    if improvement.state == CLOSED and (data or relations):
+        raise ValidationError({"stage": [_("A closed improvement cannot be changed.")]})
+    improvement = core_services.update_ticket(improvement, actor, _prepare(improvement, data), expected_version)
+    _set_relations(improvement, actor, relations)
+    return improvement
+
+
+@transaction.atomic
+def transition_improvement(improvement, actor, to, data=None, expected_version=None, comment="",
+                           internal_comment=False):
+    return core_services.transition_ticket(improvement, actor, to, data, expected_version, comment=comment,
+                                           internal_comment=internal_comment)
+
+
+@transaction.atomic
+def advance(improvement, actor, data=None, expected_version=None):
+    """Write the stage content in `data` (if any), then move the record to its next stage. Missing content is a
+    TransitionError naming each field."""
+    to = next_stage(improvement.state)
+    if to is None:
+        raise TransitionError({"stage": [_("A closed improvement has no next stage.")]})
+    if data:
+        improvement = update_improvement(improvement, actor, data, expected_version)
+        expected_version = improvement.version
+    return transition_improvement(improvement, actor, to, {}, expected_version)
+
+
+# --- measuring ---------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def measure_now(improvement, actor, expected_version=None):
+    """Re-measure "did we get there" (the API's measure action and the beat job); refused before action."""
+    improvement = core_services._lock(improvement, expected_version)
+    if improvement.state not in measuring.MEASURED_STAGES:
+        raise TransitionError({"stage": [_("The result is measured from the start of action until the "
+                                           "improvement closes.")]})
+    if not improvement.metric_name or improvement.baseline_captured_at is None:
+        raise TransitionError({"metric": [_("There is no measured baseline to compare with.")]})
+    changes = measuring.measure_result(improvement)
+    if not changes:  # the same figures: only the time of measuring moves
+        Improvement.objects.filter(pk=improvement.pk).update(result_measured_at=improvement.result_measured_at)
+        return improvement
+    return core_services._save(improvement, actor, AuditAction.UPDATED, changes)
+
+
+def remeasure_due(today=None):
+    """The beat job's work: each record due is re-measured in its own transaction; returns how many."""
+    done = 0
+    for improvement in measuring.due_for_remeasure(today).iterator():
+        measure_now(improvement, None)
+        done += 1
+    return done
+
+
+# --- the manager's rank ---------------------------------------------------------------------------------------
+
+@transaction.atomic
+def set_rank(improvement, actor, rank, reason, expected_version=None):
+    """Put an open improvement at `rank` in the register (None: back to its score's place), with the reason."""
+    if not permissions.is_manager(actor):
+        raise PermissionDeniedError(_("Only managers can override the register's ranking."))
+    reason = (reason or "").strip()
+    if rank is not None and (not isinstance(rank, int) or rank < 1):
+        raise ValidationError({"rank": [_("Enter a whole number from 1.")]})
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the rank is set by hand.")]})
+    if improvement.state == CLOSED:
+        raise ValidationError({"rank": [_("A closed improvement is no longer ranked.")]})
+    improvement = core_services._lock(improvement, expected_version)
+    changes = core_services._apply(improvement, {"rank_override": rank, "rank_reason": reason})
+    return core_services._save(improvement, actor, AuditAction.UPDATED, changes)
+
+
+# --- tasks ----------------------------------------------------------------------------------------------------
+
+TASK_FIELDS = ("title", "owner", "due_date")
+
+
+@transaction.atomic
+def save_task(improvement, actor, data, task=None):
+    """Add a task to the improvement (or change one of its tasks); `done` true marks it done."""
+    if improvement.state == CLOSED:
+        raise ValidationError({"title": [_("A closed improvement cannot be changed.")]})
+    task = task or ImprovementTask(improvement=improvement)
+    old = {name: core_services._value(task, name) for name in (*TASK_FIELDS, "done_at")} if task.pk else {}
+    for name in TASK_FIELDS:
+        if name in data:
+            setattr(task, name, data[name])
+    if "done" in data:
+        task.done_at = (task.done_at or timezone.now()) if data["done"] else None
+    if task.owner_id and not permissions.is_agent(task.owner):
+        raise ValidationError({"owner": [_("Only service desk staff can own a task.")]})
+    task.full_clean(exclude=["improvement"])
+    task.save()
+    new = {name: core_services._value(task, name) for name in (*TASK_FIELDS, "done_at")}
+    changes = {f"task:{name}": [old.get(name), value] for name, value in new.items()
+               if old.get(name) != value and (task.pk and old or value not in (None, ""))}
+    core_services._audit(improvement, actor, AuditAction.UPDATED, {"task": task.pk, **changes})
+    core_services.bump_version(improvement)
+    return task
+
+
+@transaction.atomic
+def delete_task(task, actor):
+    improvement = task.improvement
+    if improvement.state == CLOSED:
+        raise ValidationError({"title": [_("A closed improvement cannot be changed.")]})
+    core_services._audit(improvement, actor, AuditAction.UPDATED, {"task": task.pk, "task:title": [task.title, None]})
+    task.delete()
+    core_services.bump_version(improvement)
+
+
+# --- quarter budgets -------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def save_budget(actor, data, budget=None):
+    if not permissions.is_manager(actor):
+        raise PermissionDeniedError(_("Only managers can set improvement budgets."))
+    budget = budget or QuarterBudget()
+    for name in ("quarter", "budget", "capacity_days", "notes"):
+        if name in data:
+            setattr(budget, name, data[name])
+    budget.quarter = (budget.quarter or "").strip().upper().replace("-Q", "Q")
+    if not measuring.valid_quarter(budget.quarter):
+        raise ValidationError({"quarter": [_("Enter a quarter as 2026Q3.")]})
+    budget.full_clean()
+    budget.save()
+    return budget
+
+
+def quarter_of(day):
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def current_quarter():
+    return quarter_of(timezone.localdate())
+

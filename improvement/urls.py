@@ -1,0 +1,4 @@
+from core.ticket_views import KindViews, ticket_urls
+
+app_name = "improvement"
+urlpatterns = ticket_urls(KindViews("improvement"))
