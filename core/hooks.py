@@ -173,3 +173,16 @@ def register_order_check(fn: Callable):
     if fn not in order_checks:
         order_checks.append(fn)
     return fn
+
+
+# Tools shown beside each action on a service review's page (slm): (order, template_name,
+# context_fn(request, review, actions) -> {action id: dict}); the template is included for an action with
+# `tool` = its dict, only when the dict has one. improvement registers "Turn into an improvement".
+review_action_tools: list[tuple] = []
+
+
+def register_review_action_tool(order: int, template_name: str, context_fn: Callable):
+    entry = (order, template_name, context_fn)
+    if entry not in review_action_tools:
+        review_action_tools.append(entry)
+        review_action_tools.sort(key=lambda e: e[0])

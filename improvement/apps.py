@@ -9,14 +9,14 @@ class ImprovementConfig(RegisteredApp, AppConfig):
     name = "improvement"
     verbose_name = _("Continual improvement")
     role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: ALL_ACTIONS}
-    api_urls = ("improvement.api.urls",)
-    web_urls = (("improvements/", "improvement.urls"),)
+    api_urls = ("improvement.api.urls", "improvement.api.proposal_urls")
+    web_urls = (("improvements/proposals/", "improvement.proposal_urls"), ("improvements/", "improvement.urls"))
     menu = (MenuEntry(_("Improvements"), "improvement:list", AGENTS, order=60),)
 
     def ready(self):
         from core import hooks
 
-        from . import queries, services
+        from . import proposal_views, queries, services
         from .filters import ImprovementFilter
         from .forms import ImprovementForm
         from .models import Improvement
@@ -31,3 +31,6 @@ class ImprovementConfig(RegisteredApp, AppConfig):
             transition_service=services.transition_improvement, form_class=ImprovementForm,
             filterset_class=ImprovementFilter,
             queue_columns=("number", "title", "state", "assignee", "updated")))
+        hooks.register_ticket_panel(45, "improvement/_from_problem_panel.html", proposal_views.problem_panel_context)
+        hooks.register_review_action_tool(10, "improvement/_from_review_action.html",
+                                          proposal_views.review_action_context)

@@ -153,8 +153,18 @@ def review_detail(request, pk):
     report_url = reverse("slm:report-service", args=[review.service_id]) + f"?period={review.reviewed_period}"
     if review.organization_id:
         report_url += f"&organization={review.organization_id}"
+    actions = list(review.actions.select_related("owner"))
     return render(request, "slm/reports/review_detail.html", {
-        "review": review, "actions": review.actions.select_related("owner"), "report_url": report_url})
+        "review": review, "actions": actions, "action_rows": _action_rows(request, review, actions),
+        "action_tools": bool(hooks.review_action_tools), "report_url": report_url})
+
+
+def _action_rows(request, review, actions):
+    """Each action with the tools other apps register for it (core.hooks.review_action_tools)."""
+    tools = [(template, context_fn(request, review, actions) or {})
+             for _order, template, context_fn in hooks.review_action_tools]
+    return [{"action": action, "tools": [(template, found[action.pk]) for template, found in tools
+                                         if found.get(action.pk)]} for action in actions]
 
 
 def _action_items(formset):
