@@ -98,6 +98,8 @@ AUDIT_KEY_LABELS = {"link": gettext_lazy("Link"), "attachment": gettext_lazy("At
                     "rule": gettext_lazy("Assignment rule"), "article": gettext_lazy("Knowledge article"),
                     "investigation_task": gettext_lazy("Investigation task"),
                     "investigation_task_done": gettext_lazy("Investigation task done"),
+                    "improvement_task": gettext_lazy("Task"), "improvement_task_done": gettext_lazy("Task done"),
+                    "proposal": gettext_lazy("Proposal"),
                     "approval": gettext_lazy("Approval"), "approver": gettext_lazy("Approver"),
                     "approvers": gettext_lazy("Approvers"), "approval_stage": gettext_lazy("Approval stage"),
                     "approval_step": gettext_lazy("Approval step"), "approval_rule": gettext_lazy("Approval rule"),

@@ -11,7 +11,7 @@ class ImprovementConfig(RegisteredApp, AppConfig):
     role_grants = {AGENT: VIEW_ADD_CHANGE, MANAGER: ALL_ACTIONS}
     api_urls = ("improvement.api.urls", "improvement.api.proposal_urls")
     web_urls = (("improvements/proposals/", "improvement.proposal_urls"), ("improvements/", "improvement.urls"))
-    menu = (MenuEntry(_("Improvements"), "improvement:list", AGENTS, order=60),)
+    menu = (MenuEntry(_("Improvements"), "improvement:list", AGENTS, order=85),)
 
     def ready(self):
         from core import hooks

@@ -156,13 +156,20 @@ def set_rank(improvement, actor, rank, reason, expected_version=None):
 TASK_FIELDS = ("title", "owner", "due_date")
 
 
+def _task_label(task):
+    owner = f" → {task.owner.get_full_name() or task.owner.username}" if task.owner_id else ""
+    due = f" ({task.due_date.isoformat()})" if task.due_date else ""
+    return f"{task.title}{owner}{due}"
+
+
 @transaction.atomic
 def save_task(improvement, actor, data, task=None):
     """Add a task to the improvement (or change one of its tasks); `done` true marks it done."""
     if improvement.state == CLOSED:
         raise ValidationError({"title": [_("A closed improvement cannot be changed.")]})
     task = task or ImprovementTask(improvement=improvement)
-    old = {name: core_services._value(task, name) for name in (*TASK_FIELDS, "done_at")} if task.pk else {}
+    before = _task_label(task) if task.pk else None
+    was_done = task.done_at is not None
     for name in TASK_FIELDS:
         if name in data:
             setattr(task, name, data[name])
@@ -172,11 +179,14 @@ def save_task(improvement, actor, data, task=None):
         raise ValidationError({"owner": [_("Only service desk staff can own a task.")]})
     task.full_clean(exclude=["improvement"])
     task.save()
-    new = {name: core_services._value(task, name) for name in (*TASK_FIELDS, "done_at")}
-    changes = {f"task:{name}": [old.get(name), value] for name, value in new.items()
-               if old.get(name) != value and (task.pk and old or value not in (None, ""))}
-    core_services._audit(improvement, actor, AuditAction.UPDATED, {"task": task.pk, **changes})
-    core_services.bump_version(improvement)
+    changes = {}
+    if before != _task_label(task):
+        changes["improvement_task"] = [before, _task_label(task)]
+    if was_done != (task.done_at is not None):
+        changes["improvement_task_done"] = [task.title if was_done else None, None if was_done else task.title]
+    if changes:
+        core_services._audit(improvement, actor, AuditAction.UPDATED, changes)
+        core_services.bump_version(improvement)
     return task
 
 
@@ -185,7 +195,7 @@ def delete_task(task, actor):
     improvement = task.improvement
     if improvement.state == CLOSED:
         raise ValidationError({"title": [_("A closed improvement cannot be changed.")]})
-    core_services._audit(improvement, actor, AuditAction.UPDATED, {"task": task.pk, "task:title": [task.title, None]})
+    core_services._audit(improvement, actor, AuditAction.UPDATED, {"improvement_task": [_task_label(task), None]})
     task.delete()
     core_services.bump_version(improvement)
 

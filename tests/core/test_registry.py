@@ -54,7 +54,7 @@ def test_role_permission_counts_and_only_known_apps():
     assert codenames(p.REQUESTER) == set()
     assert {name.split(".")[0] for name in codenames(p.AGENT)} == {"core", "incidents", "slm", "cmdb", "events",
                                                                        "problems", "knowledge", "servicerequests",
-                                                                       "changes"}
+                                                                       "changes", "improvement"}
     assert {name.split(".")[0] for name in codenames(p.INTEGRATION)} == {"events"}
     assert all(name.startswith("events.add_") for name in codenames(p.INTEGRATION))
 
@@ -81,9 +81,10 @@ def test_api_routes_come_from_the_registry():
                                           "servicerequests.api.urls", "problems.api.urls", "problems.api.known_error_urls",
                                           "problems.api.candidate_urls", "changes.api.urls", "changes.api.cab_urls",
                                           "changes.api.templates", "changes.api.releases", "changes.api.schedule_urls",
-                                          "events.api.urls", "knowledge.api.urls"]
+                                          "events.api.urls", "improvement.api.urls", "improvement.api.proposal_urls",
+                                          "knowledge.api.urls"]
     for name in ("me", "incident-list", "request-list", "task-list", "service-list", "report-compliance", "survey-list", "ci-list", "alert-list",
-                 "events-ingest", "article-list", "change-list"):
+                 "events-ingest", "article-list", "change-list", "improvement-list"):
         assert reverse(name).startswith("/api/v1/")
 
 def test_web_includes_come_from_the_registry_with_root_last():
@@ -100,7 +101,9 @@ def test_web_includes_come_from_the_registry_with_root_last():
                                   ("changes/templates/", "changes.template_urls"),
                                   ("changes/releases/", "changes.release_urls"),
                                   ("changes/schedule/", "changes.schedule_urls"), ("changes/", "changes.risk_urls"),
-                                  ("changes/", "changes.urls")}
+                                  ("changes/", "changes.urls"),
+                                  ("improvements/proposals/", "improvement.proposal_urls"),
+                                  ("improvements/", "improvement.urls")}
 
 
 def test_menu_entry_refuses_an_unknown_audience():
@@ -120,7 +123,7 @@ AGENT_MENU = [("/", "", "My work"), ("/triage/", "", "Triage"), ("/incidents/", 
               ("/incidents/new/", ' data-hotkey="n"', "New incident"), ("/problems/", "", "Problems"),
               ("/changes/", "", "Changes"), ("/events/", "", "Alerts"), ("/knowledge/", "", "Knowledge"), ("/cmdb/cis/", "", "CMDB"),
               ("/slm/services/", "", "Service catalogue"), ("/slm/reports/compliance/", "", "SLA reports"),
-              ("/slm/reviews/", "", "Service reviews")]
+              ("/slm/reviews/", "", "Service reviews"), ("/improvements/", "", "Improvements")]
 
 
 @pytest.mark.django_db

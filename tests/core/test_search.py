@@ -44,8 +44,8 @@ def other_org_ticket(agent_user):
 def test_number_candidates_pad_like_next_number_for_every_kind(monkeypatch, db):
     monkeypatch.setitem(hooks.ticket_kinds, "problem",
                         hooks.TicketKind(kind="problem", prefix="PRB", model=Ticket, workflow=None))
-    assert sorted(search.number_candidates("1061")) == ["CHG0001061", "INC0001061", "PRB0001061", "REQ0001061",
-                                                         "TASK0001061"]
+    assert sorted(search.number_candidates("1061")) == ["CHG0001061", "IMP0001061", "INC0001061", "PRB0001061",
+                                                         "REQ0001061", "TASK0001061"]
     assert search.number_candidates("inc1061") == ["INC0001061"]
     assert search.number_candidates(" INC0001061 ") == ["INC0001061"]
     assert search.number_candidates("PRB12345678") == ["PRB12345678"]
