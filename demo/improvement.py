@@ -74,13 +74,17 @@ RECORDS = [
 ]
 
 
+_real = {}  # the real now, read before the simulated clock starts (timezone.now() follows the clock)
+
+
 def _day(offset, hour=10):
-    now = timezone.localtime()
-    return (now - datetime.timedelta(days=offset)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    """`hour` o'clock `offset` days before the real today, never later than the real now."""
+    now = _real["now"]
+    return min(now, (now - datetime.timedelta(days=offset)).replace(hour=hour, minute=0, second=0, microsecond=0))
 
 
 def _content(stage, spec, owner):
-    today = timezone.localdate()
+    today = timezone.localdate()  # the simulated day the step is taken
     content = {
         "vision": {"vision": spec.get("vision") or "A clearer picture.", "objective": spec.get("objective", "")},
         "baseline": {name: spec[name] for name in spec if name.startswith(("swot_", "scorecard_", "assessment_"))},
@@ -97,7 +101,7 @@ def _content(stage, spec, owner):
     return content
 
 
-def _steps(record, spec, created_day, last_stage, users):
+def _steps(records, title, spec, created_day, last_stage, users):
     """(day offset, callable) steps walking one record to its stage, each a few days after the previous."""
     manager = users["manager"]
     stages = list(STAGES[:STAGES.index(last_stage)]) if last_stage in STAGES else list(STAGES[:2])
@@ -106,23 +110,26 @@ def _steps(record, spec, created_day, last_stage, users):
     for stage in stages:
         day -= gap
         if stage == "action":
-            def act(record=record, spec=spec):
-                for title in spec.get("tasks", []):
-                    task = services.save_task(_fresh(record), manager, {"title": title})
-                    if not (spec.get("open_task") and title == spec["tasks"][-1]):
-                        services.save_task(_fresh(record), manager, {"done": True}, task=task)
-                services.advance(_fresh(record), manager, {"action_notes": "Done as planned."})
+            def act(spec=spec):
+                for task_title in spec.get("tasks", []):
+                    task = services.save_task(_fresh(records[title]), manager, {"title": task_title})
+                    if not (spec.get("open_task") and task_title == spec["tasks"][-1]):
+                        services.save_task(_fresh(records[title]), manager, {"done": True}, task=task)
+                services.advance(_fresh(records[title]), manager, {"action_notes": "Done as planned."})
             steps.append((day, act))
             continue
-        steps.append((day, lambda record=record, stage=stage: services.advance(
-            _fresh(record), manager, _content(stage, spec, manager))))
-    if last_stage in ("action", "result", "momentum", "closed"):
-        action_day = created_day - gap * (stages.index("action") + 1) if "action" in stages else day
-        for weekly in range(action_day - 7, 0, -7):
-            steps.append((weekly, lambda record=record: _measure(record, manager)))
+        steps.append((day, lambda stage=stage: services.advance(
+            _fresh(records[title]), manager, _content(stage, spec, manager))))
+    if last_stage in ("baseline", "target", "plan", "result", "momentum"):  # work on the current step begun
+        steps.append((day - 1, lambda: services.update_improvement(
+            _fresh(records[title]), manager, _content(last_stage, spec, manager))))
+    if "plan" in stages:
+        started = created_day - gap * (stages.index("plan") + 1)
+        for weekly in range(started - 7, 0, -7):
+            steps.append((weekly, lambda: _measure(records[title], manager)))
     if last_stage == "closed-withdrawn":
-        steps.append((day - 1, lambda record=record: services.transition_improvement(
-            _fresh(record), manager, "closed", {"withdrawn_reason": spec["withdrawn"]})))
+        steps.append((day - 1, lambda: services.transition_improvement(
+            _fresh(records[title]), manager, "closed", {"withdrawn_reason": spec["withdrawn"]})))
     return steps
 
 
@@ -155,26 +162,23 @@ def seed(users):
     if Improvement.objects.exists():
         return 0
     manager = users["manager"]
+    _real["now"] = timezone.localtime()
     quarter = services.quarter_of(timezone.localdate())
     services.save_budget(manager, {"quarter": quarter, "budget": "40000.00", "capacity_days": "60.0",
                                    "notes": "Agreed at the quarterly service review."})
     earlier = services.quarter_of(timezone.localdate() - datetime.timedelta(days=92))
     services.save_budget(manager, {"quarter": earlier, "budget": "25000.00", "capacity_days": "40.0"})
     records, steps = {}, []
+    for title, service_name, metric, stage, created_day, source, spec in RECORDS:
+        def create(title=title, service_name=service_name, metric=metric, source=source, spec=spec):
+            records[title] = _create(title, Service.objects.get(name=service_name), metric, source, spec, users)
+        steps.append((created_day + 0.5, create))
+        steps += _steps(records, title, spec, created_day, stage, users)
     with SimulatedClock(_day(80)) as clock:
-        for index, (title, service_name, metric, stage, created_day, source, spec) in enumerate(RECORDS):
-            steps.append((created_day, index, lambda t=title, s=service_name, m=metric, src=source, sp=spec:
-                          records.__setitem__(t, _create(t, Service.objects.get(name=s), m, src, sp, users))))
-        for created_day, index, create in sorted(steps, key=lambda s: (-s[0], s[1])):
-            clock.advance_to(max(clock.now, _day(created_day)))
-            create()
-        plan = []
-        for title, service_name, metric, stage, created_day, source, spec in RECORDS:
-            plan += _steps(records[title], spec, created_day, stage, users)
-        for day, step in sorted(plan, key=lambda s: -s[0]):
+        for day, step in sorted(steps, key=lambda s: -s[0]):
             clock.advance_to(max(clock.now, _day(day, 11)))
             step()
-        clock.advance_to(max(clock.now, _day(0, 8)))
+        clock.advance_to(max(clock.now, _real["now"] - datetime.timedelta(minutes=1)))
         _links(records, manager)
         services.set_rank(_fresh(records["Plain-language mail migration guide"]), manager, 1,
                           "The mail migration starts next month: the guide must be ready first.")
