@@ -1,12 +1,21 @@
-"""Capturing baselines and measuring results (improvement.metrics does the arithmetic). The baseline covers
-`baseline_days` days up to the day before it is captured; the result covers the days from the start of action
-(or the day after the baseline) to today. The beat job (tasks.remeasure_improvements, services.remeasure_due)
-re-measures every record taking action or past it, once a day, until it closes."""
+"""Capturing baselines and measuring results (improvement.metrics measures and documents the rules).
+
+Periods are whole days in the site's time zone (metrics.site_today), whoever triggers the measuring:
+- the baseline covers `baseline_days` days up to the day before it is captured (on entering "where are we now");
+- the result ("did we get there") covers the latest complete days since action started, at most as many as the
+  baseline's, up to yesterday: a period after the baseline's, never longer, and complete, so the SLM reports show
+  the same figure for it later on. On the day action started there is no complete day yet: it covers that day
+  so far.
+The beat job (tasks.remeasure_improvements) re-measures every record taking action or past it once a day, until
+it closes; a closed record is never measured again."""
 
 import datetime
 import re
 
+from django.db.models import Q
 from django.utils import timezone
+
+from core.workflow import TransitionError
 
 from . import metrics
 from .models import Improvement, Measurement
@@ -14,6 +23,8 @@ from .workflow import ACTION, MOMENTUM, RESULT
 
 QUARTER_RE = re.compile(r"^\d{4}Q[1-4]$")
 MEASURED_STAGES = (ACTION, RESULT, MOMENTUM)
+BATCH_SIZE = 100  # records re-measured per run of the beat job (it re-queues itself while batches are full)
+DAY = datetime.timedelta(days=1)
 
 
 def valid_quarter(value):
@@ -21,16 +32,27 @@ def valid_quarter(value):
 
 
 def baseline_period(improvement, today=None):
-    today = today or timezone.localdate()
-    return today - datetime.timedelta(days=improvement.baseline_days), today - datetime.timedelta(days=1)
+    today = today or metrics.site_today()
+    return today - datetime.timedelta(days=improvement.baseline_days), today - DAY
+
+
+def baseline_length(improvement):
+    """Days the captured baseline covers (baseline_days until it is captured)."""
+    if improvement.baseline_start and improvement.baseline_end:
+        return (improvement.baseline_end - improvement.baseline_start).days + 1
+    return improvement.baseline_days
 
 
 def result_period(improvement, today=None):
-    today = today or timezone.localdate()
-    first = improvement.action_started_on
-    if first is None and improvement.baseline_end is not None:
-        first = improvement.baseline_end + datetime.timedelta(days=1)
-    return min(first or today, today), today
+    today = today or metrics.site_today()
+    started = improvement.action_started_on
+    if started is None:
+        started = improvement.baseline_end + DAY if improvement.baseline_end is not None else today
+    last = today - DAY
+    first = max(started, last - datetime.timedelta(days=baseline_length(improvement) - 1))
+    if first > last:  # action started today: no complete day yet
+        return today, today
+    return first, last
 
 
 def _iso(value):
@@ -47,34 +69,48 @@ def _set(improvement, values):
     return changes
 
 
+def _measure(improvement, kind, first, last):
+    spec = metrics.spec_of(improvement)
+    errors = metrics.validate_spec(spec)
+    if errors:
+        raise TransitionError(errors)
+    value = metrics.measure(spec, first, last)
+    Measurement.objects.create(improvement_id=improvement.pk, kind=kind, value=value, period_start=first,
+                               period_end=last)
+    return value
+
+
 def capture_baseline(improvement):
     """Measure the baseline now (fields set on the instance, a Measurement row written); the audit changes."""
     first, last = baseline_period(improvement)
-    value = metrics.measure(metrics.spec_of(improvement), first, last)
-    Measurement.objects.create(improvement_id=improvement.pk, kind=Measurement.Kind.BASELINE, value=value,
-                               period_start=first, period_end=last)
+    value = _measure(improvement, Measurement.Kind.BASELINE, first, last)
     return _set(improvement, {"baseline_value": value, "baseline_start": first, "baseline_end": last,
                               "baseline_captured_at": timezone.now()})
 
 
 def measure_result(improvement):
-    """Measure "did we get there" now, with its outcome against the baseline and the target; the audit changes."""
+    """Measure "did we get there" now, with its outcome against the baseline and the target; the audit changes
+    (the time of measuring is set on the instance, not audited)."""
     first, last = result_period(improvement)
-    value = metrics.measure(metrics.spec_of(improvement), first, last)
-    Measurement.objects.create(improvement_id=improvement.pk, kind=Measurement.Kind.RESULT, value=value,
-                               period_start=first, period_end=last)
+    value = _measure(improvement, Measurement.Kind.RESULT, first, last)
     changes = _set(improvement, {
         "result_value": value, "result_start": first, "result_end": last,
         "outcome": metrics.outcome(improvement.metric_name, improvement.baseline_value, improvement.target_value,
-                                   value)})
+                                   value, baseline_length(improvement), (last - first).days + 1)})
     improvement.result_measured_at = timezone.now()
     return changes
 
 
-def due_for_remeasure(today=None):
-    """Records taking action or past it whose result was not measured today (cost follows what is due)."""
-    today = today or timezone.localdate()
-    midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
-    return (Improvement.objects.filter(state__in=MEASURED_STAGES, baseline_captured_at__isnull=False)
-            .exclude(metric_name="").exclude(result_measured_at__gte=midnight).order_by("id"))
+def site_midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()), metrics.site_zone())
 
+
+def due_for_remeasure(today=None, after_id=0):
+    """Records taking action or past it (not closed) whose result was not measured today, by id after
+    `after_id`: a batch is a range of ids, so a record that cannot be measured never holds the others up."""
+    midnight = site_midnight(today or metrics.site_today())
+    return (Improvement.objects.filter(kind=Improvement.TICKET_KIND, state__in=MEASURED_STAGES, closure="",
+                                       action_started_on__isnull=False, baseline_captured_at__isnull=False,
+                                       pk__gt=after_id)
+            .exclude(metric_name="")
+            .filter(Q(result_measured_at__isnull=True) | Q(result_measured_at__lt=midnight)).order_by("id"))

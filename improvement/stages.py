@@ -3,16 +3,15 @@ captured on entering "where are we now", the action start is stamped, the result
 we get there", and closing records whether the improvement was completed or withdrawn. Runs inside the
 transition engine's transaction (Improvement.before_transition); a refusal is a TransitionError naming fields."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.workflow import TransitionError
 
 from . import measuring, metrics
 from .models import Closure
-from .workflow import ACTION, BASELINE, CLOSED, MOMENTUM, PLAN, RESULT, VISION
+from .workflow import ACTION, BASELINE, CLOSED, MOMENTUM, PLAN, RESULT, TARGET, VISION
 
-QUARTER_FORMAT = _("Enter a quarter as 2026Q3.")
+OPEN_TASKS_LISTED = 5
 
 
 def _check_leaving(improvement, stage):
@@ -25,16 +24,22 @@ def _check_leaving(improvement, stage):
         if not any(getattr(improvement, name).strip() for name in ASSESSMENT_FIELDS):
             errors["assessment_notes"] = [_("Describe where we are now: a SWOT, a balanced scorecard or "
                                             "assessment notes (an audit's findings, say).")]
+    elif stage == TARGET:
+        messages = metrics.validate_target(improvement.metric_name, improvement.target_value)
+        if messages:
+            errors["target_value"] = messages
     elif stage == PLAN:
         if improvement.quarter and not measuring.valid_quarter(improvement.quarter):
-            errors["quarter"] = [QUARTER_FORMAT]
+            errors["quarter"] = [_("Enter a quarter as 2026Q3.")]
     elif stage == ACTION:
         has_links = improvement.links_out.exists() or improvement.links_in.exists()
         if not (improvement.tasks.exists() or has_links or improvement.action_notes.strip()):
             errors["tasks"] = [_("Record the actions taken: tasks, linked changes or problems, or action notes.")]
-        open_tasks = list(improvement.tasks.filter(done_at__isnull=True).values_list("title", flat=True)[:5])
+        open_tasks = list(improvement.tasks.filter(done_at__isnull=True).values_list("title", flat=True)
+                          [:OPEN_TASKS_LISTED + 1])
         if open_tasks:
-            errors["tasks"] = [_("These tasks are not done yet: %(tasks)s.") % {"tasks": ", ".join(open_tasks)}]
+            listed = ", ".join(open_tasks[:OPEN_TASKS_LISTED]) + ("…" if len(open_tasks) > OPEN_TASKS_LISTED else "")
+            errors["tasks"] = [_("These tasks are not done yet: %(tasks)s.") % {"tasks": listed}]
     elif stage == RESULT:
         if improvement.result_measured_at is None:
             errors["result"] = [_("The result has not been measured yet.")]
@@ -57,7 +62,7 @@ def on_enter(improvement, from_state, to, actor):
     if to == BASELINE:
         changes.update(measuring.capture_baseline(improvement))
     elif to == ACTION and improvement.action_started_on is None:
-        improvement.action_started_on = timezone.localdate()
+        improvement.action_started_on = metrics.site_today()
         changes["action_started_on"] = [None, improvement.action_started_on.isoformat()]
     elif to == RESULT:
         changes.update(measuring.measure_result(improvement))

@@ -10,11 +10,17 @@ Counting rules (ISO/IEC 20000-1 8.3.3 service reporting):
   a ticket belongs to the agreement / target of its response timer (MTTA) or resolution timer (MTTR).
 - Periods are [start, end) in the current time zone: a month (2026-10), a quarter (2026Q3) or a custom range
   of dates (both ends included).
+- Scope filters (each optional): service, organization, team, ticket kind, and an incident category (a top-level
+  category or a subcategory: only incidents of it count, through the ticket). SLA compliance (the counts, the
+  trend, the breach list) can be restricted to response or resolution timers (`timer_metric`); MTTA and MTTR
+  are not (they are the tickets' own instants). Incident volume counts incidents created in the period.
 
 Compliance, breaches and the MTTA / MTTR by agreement or target read only slm_slatimer: each timer carries
 copies of its ticket's grouping fields and instants (see slm.models.timers) and `counted_at`, under covering
 indexes. MTTA / MTTR by a ticket field read core_ticket through its first_response_at and resolved_at indexes
 (every ticket counts there, with a timer or not). Totals are summed from the group rows, not queried again.
+A category or a timer metric filter leaves the covering indexes (a semi-join on the incidents, the timer's
+metric column): only the reports asking for them pay for it.
 """
 
 import calendar
@@ -234,8 +240,17 @@ def cancelled_tickets():
     return q
 
 
-def _scope(prefix="", service=None, organization=None, kind=None):
-    """Q on the ticket: service, organization, ticket kind (each optional)."""
+def category_tickets(category):
+    """The ids of the incidents of a category: its own incidents for a top-level category, or those of a
+    subcategory."""
+    from incidents.models import Incident
+
+    return Incident.objects.filter(Q(category_id=category) | Q(subcategory_id=category)).values("pk")
+
+
+def _scope(prefix="", service=None, organization=None, kind=None, team=None, category=None):
+    """Q on the ticket: service, organization, ticket kind, team, incident category (each optional). `prefix`
+    reaches the ticket's fields: "" on Ticket, "ticket_" on the timer's copies, "ticket__" through a relation."""
     q = Q()
     if service is not None:
         q &= Q(**{f"{prefix}service_id": service})
@@ -243,7 +258,24 @@ def _scope(prefix="", service=None, organization=None, kind=None):
         q &= Q(**{f"{prefix}organization_id": organization})
     if kind:
         q &= Q(**{f"{prefix}kind": kind})
+    if team is not None:
+        q &= Q(**{f"{prefix}team_id": team})
+    if category is not None:
+        q &= Q(**{"ticket_id__in" if prefix else "pk__in": category_tickets(category)})
     return q
+
+
+TIMER_METRICS = ("response", "resolution")
+
+
+def timer_metric_q(timer_metric):
+    """Q restricting timers to response or resolution ones (None or "": both)."""
+    if not timer_metric:
+        return Q()
+    if timer_metric not in TIMER_METRICS:
+        raise ValidationError({"timer_metric": [_("Choose one of: %(choices)s.") % {
+            "choices": ", ".join(TIMER_METRICS)}]})
+    return Q(metric=timer_metric)
 
 
 def _key_q(lookup, key):
@@ -341,11 +373,14 @@ def trend(period, scope=Q(), key_lookup=None, key=None):
             for i, p in enumerate(periods)]
 
 
-def compliance(period, group_by="service", service=None, organization=None, kind=None, key=None):
-    """The compliance report: one row per group, the total, the trend."""
+def compliance(period, group_by="service", service=None, organization=None, kind=None, key=None, team=None,
+               category=None, timer_metric=None):
+    """The compliance report: one row per group, the total, the trend. `timer_metric` ("response" or
+    "resolution") restricts the counts and the trend to those timers, not MTTA / MTTR."""
     group = grouping(group_by)
-    scope_kwargs = {"service": service, "organization": organization, "kind": kind}
-    scope = _scope(TIMER_SCOPE, **scope_kwargs)
+    scope_kwargs = {"service": service, "organization": organization, "kind": kind, "team": team,
+                    "category": category}
+    scope = _scope(TIMER_SCOPE, **scope_kwargs) & timer_metric_q(timer_metric)
     counts = {r[group.timer_key]: r for r in measured_timers(period, scope, group.timer_key, key)
               .values(group.timer_key).annotate(**_outcome_counts()).order_by()}
     sums = _time_sums(period, group_by, scope_kwargs, key)
@@ -377,11 +412,12 @@ def ticket_url(kind, pk):
 
 
 def breaches(period, group_by="service", service=None, organization=None, kind=None, key=None,
-             limit=BREACH_LIST_LIMIT):
+             limit=BREACH_LIST_LIMIT, team=None, category=None, timer_metric=None):
     """Timers breached in the period (newest first), with their ticket, in one query."""
     group = grouping(group_by)
+    scope = _scope(TIMER_SCOPE, service, organization, kind, team, category) & timer_metric_q(timer_metric)
     # A breached timer counts when it breached: the counted_at range lets the covering index find them.
-    qs = (SLATimer.objects.filter(_scope(TIMER_SCOPE, service, organization, kind),
+    qs = (SLATimer.objects.filter(scope,
                                   counted_at__gte=period.start, counted_at__lt=period.end,
                                   breached_at__gte=period.start, breached_at__lt=period.end)
           .select_related("ticket", "ticket__service", "ticket__team", "ticket__organization",
@@ -477,18 +513,27 @@ def availability(period, services=None, organization=None):
 
 # --- satisfaction ---------------------------------------------------------------------------------
 
-def satisfaction(period, group_by="service", service=None, organization=None, kind=None):
+def _answered(period, scope_kwargs):
+    return SatisfactionSurvey.objects.filter(_scope("ticket__", **scope_kwargs), answered_at__gte=period.start,
+                                             answered_at__lt=period.end, rating__isnull=False)
+
+
+def _distribution():
+    return {f"r{i}": Count("id", filter=Q(rating=i)) for i in range(1, 6)}
+
+
+def satisfaction(period, group_by="service", service=None, organization=None, kind=None, team=None,
+                 category=None):
     """Average rating, count and distribution (1..5) of the surveys answered in the period, per group."""
     group = grouping(group_by)
     if group.ticket_key is None:
         raise ValidationError({"group_by": [_("Satisfaction is reported by service, team, organization or "
                                               "priority.")]})
     lookup = f"ticket__{group.ticket_key}"
-    distribution = {f"r{i}": Count("id", filter=Q(rating=i)) for i in range(1, 6)}
-    rows = list(SatisfactionSurvey.objects.filter(
-        _scope("ticket__", service, organization, kind), answered_at__gte=period.start,
-        answered_at__lt=period.end, rating__isnull=False)
-        .values(lookup).annotate(count=Count("id"), average=Avg("rating"), **distribution).order_by())
+    scope_kwargs = {"service": service, "organization": organization, "kind": kind, "team": team,
+                    "category": category}
+    rows = list(_answered(period, scope_kwargs).values(lookup)
+                .annotate(count=Count("id"), average=Avg("rating"), **_distribution()).order_by())
     labels = labels_for(group_by, [r[lookup] for r in rows])
     result = []
     for r in rows:
@@ -497,3 +542,27 @@ def satisfaction(period, group_by="service", service=None, organization=None, ki
                        "distribution": {str(i): r[f"r{i}"] for i in range(1, 6)}})
     result.sort(key=lambda r: str(r["label"]))
     return result
+
+
+def satisfaction_total(period, service=None, organization=None, kind=None, team=None, category=None):
+    """Average rating (None when no survey was answered), count and distribution of all the surveys answered in
+    the period within the scope, in one query."""
+    scope_kwargs = {"service": service, "organization": organization, "kind": kind, "team": team,
+                    "category": category}
+    result = _answered(period, scope_kwargs).aggregate(count=Count("id"), average=Avg("rating"), **_distribution())
+    return {"count": result["count"],
+            "average": round(float(result["average"]), 2) if result["average"] is not None else None,
+            "distribution": {str(i): result[f"r{i}"] for i in range(1, 6)}}
+
+
+# --- incident volume ------------------------------------------------------------------------------
+
+def incident_volume(period, service=None, organization=None, team=None, category=None):
+    """How many incidents were raised (created) in the period within the scope, in one query."""
+    from incidents.models import Incident
+
+    qs = Incident.objects.filter(_scope(service=service, organization=organization, team=team),
+                                 created_at__gte=period.start, created_at__lt=period.end)
+    if category is not None:
+        qs = qs.filter(Q(category_id=category) | Q(subcategory_id=category))
+    return qs.count()

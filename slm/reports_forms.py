@@ -3,10 +3,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
-from core.models import Organization
+from core.models import Organization, Team
 
 from . import reports
 from .models import Service, ServiceReview, ServiceReviewAction
@@ -22,6 +24,29 @@ class ReportForm(forms.Form):
     end = forms.DateField(label=_("To (included)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     group_by = forms.ChoiceField(label=_("Group by"), choices=list(GROUP_BY_LABELS.items()), required=False)
     value = forms.CharField(label=_("Only group"), required=False, max_length=20, widget=forms.HiddenInput)
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.order_by("name"), required=False,
+                                     empty_label=_("All services"))
+    organization = forms.ModelChoiceField(label=_("Customer"), queryset=Organization.objects.order_by("name"),
+                                          required=False, empty_label=_("All customers"))
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.order_by("name"), required=False,
+                                  empty_label=_("All teams"))
+    category = forms.ModelChoiceField(label=_("Incident category"), queryset=None, required=False,
+                                      empty_label=_("All tickets"))
+    timer_metric = forms.ChoiceField(label=_("SLA timers"), required=False, choices=[
+        ("", _("Response and resolution")), ("response", _("Response")), ("resolution", _("Resolution"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from incidents.models import Category
+
+        self.fields["category"].queryset = Category.objects.select_related("parent").order_by(
+            Coalesce("parent__name", "name"), F("parent").asc(nulls_first=True), "name")
+
+    def scope(self):
+        """The report functions' scope filters (ids) from the cleaned data."""
+        data = self.cleaned_data
+        return {name: data[name].pk if data.get(name) else None
+                for name in ("service", "organization", "team", "category")}
 
     def clean(self):
         data = super().clean()

@@ -74,21 +74,37 @@ def compliance_report(request):
         data = form.cleaned_data if request.GET else {"period_obj": reports.parse_period(), "group_by": "service",
                                                        "key": None}
         period, group_by, key = data["period_obj"], data["group_by"], data["key"]
-        report = reports.compliance(period, group_by)
+        scope = form.scope() if request.GET else {"service": None, "organization": None, "team": None,
+                                                   "category": None}
+        timer_metric = data.get("timer_metric") or None
+        report = reports.compliance(period, group_by, timer_metric=timer_metric, **scope)
         with_durations(report["rows"] + [report["total"]])
+        services = [scope["service"]] if scope["service"] else None
         context.update({
             "report": report, "period": period, "group_by": group_by, "group_label": GROUP_BY_LABELS[group_by],
             "chart": trend_chart(report["trend"]), "selected_key": key,
-            "breaches": reports.breaches(period, group_by, key=key),
-            "availability": reports.availability(period),
-            "satisfaction_by_service": reports.satisfaction(period, "service"),
-            "satisfaction_by_team": reports.satisfaction(period, "team"),
+            "breaches": reports.breaches(period, group_by, key=key, timer_metric=timer_metric, **scope),
+            "availability": reports.availability(period, services, scope["organization"]),
+            "satisfaction_by_service": reports.satisfaction(period, "service", **scope),
+            "satisfaction_by_team": reports.satisfaction(period, "team", **scope),
+            "satisfaction_total": reports.satisfaction_total(period, **scope),
+            "incident_volume": reports.incident_volume(period, **scope),
             "query": {"period": request.GET.get("period", ""), "start": request.GET.get("start", ""),
-                      "end": request.GET.get("end", ""), "group_by": group_by},
+                      "end": request.GET.get("end", ""), "group_by": group_by,
+                      "filters": _filters_query(request.GET)},
         })
         for breach in context["breaches"]:
             breach.ticket_url = reports.ticket_url(breach.ticket.kind, breach.ticket_id)
     return render(request, "slm/reports/compliance.html", context, status=400 if form.errors else 200)
+
+
+FILTERS = ("service", "organization", "team", "category", "timer_metric")
+
+
+def _filters_query(params):
+    """The scope filters of the page as a query-string tail ("&service=3&team=2"), for its drill-down links."""
+    return "".join(f"&{name}={params[name]}" for name in FILTERS if params.get(name, "").isdigit()
+                   or (name == "timer_metric" and params.get(name) in reports.TIMER_METRICS))
 
 
 @login_required

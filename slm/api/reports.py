@@ -49,6 +49,11 @@ class ReportQuerySerializer(serializers.Serializer):
     service = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     organization = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     kind = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    team = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    category = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
+                                        help_text=_("Only incidents of this category or subcategory."))
+    timer_metric = serializers.ChoiceField(choices=reports.TIMER_METRICS, required=False, allow_blank=True,
+                                           help_text=_("Only response or resolution timers (SLA compliance)."))
     value = serializers.CharField(required=False, allow_blank=True, max_length=20,
                                   help_text=_("Only the rows of this grouping value (an id, or “none”)."))
 
@@ -59,26 +64,34 @@ class ReportQuerySerializer(serializers.Serializer):
         return attrs
 
 
+SCOPE = ("service", "organization", "kind", "team", "category")
+
+
 def report_query(request):
+    """(period, group_by, scope filters, key, timer metric) from the query string; bad input is a 400."""
     query = ReportQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     data = query.validated_data
-    scope = {"service": data.get("service"), "organization": data.get("organization"), "kind": data.get("kind")}
-    return data["period_obj"], data["group_by"], scope, data["key"]
+    scope = {name: data.get(name) for name in SCOPE}
+    return data["period_obj"], data["group_by"], scope, data["key"], data.get("timer_metric") or None
 
 
 REPORT_PARAMETERS = [OpenApiParameter(name, str, required=False) for name in ReportQuerySerializer().fields]
 
 
 class ComplianceReportView(APIView):
-    """SLA compliance per group: measured, met, breached, compliance %, MTTA, MTTR, and the trend."""
+    """SLA compliance per group: measured, met, breached, compliance %, MTTA, MTTR, and the trend; with the
+    incidents raised in the period within the same scope."""
 
     permission_classes = [IsAgent]
 
     @extend_schema(parameters=REPORT_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        period, group_by, scope, key = report_query(request)
-        return Response(reports.compliance(period, group_by, key=key, **scope))
+        period, group_by, scope, key, timer_metric = report_query(request)
+        report = reports.compliance(period, group_by, key=key, timer_metric=timer_metric, **scope)
+        report["incident_volume"] = reports.incident_volume(
+            period, **{name: scope[name] for name in ("service", "organization", "team", "category")})
+        return Response(report)
 
 
 class BreachListView(APIView):
@@ -88,8 +101,8 @@ class BreachListView(APIView):
 
     @extend_schema(parameters=REPORT_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        period, group_by, scope, key = report_query(request)
-        rows = reports.breaches(period, group_by, key=key, **scope)
+        period, group_by, scope, key, timer_metric = report_query(request)
+        rows = reports.breaches(period, group_by, key=key, timer_metric=timer_metric, **scope)
         return Response({"period": period.as_dict(), "results": [reports.breach_dict(t) for t in rows]})
 
 
@@ -100,21 +113,23 @@ class AvailabilityReportView(APIView):
 
     @extend_schema(parameters=REPORT_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        period, _group_by, scope, _key = report_query(request)
+        period, _group_by, scope, _key, _timer_metric = report_query(request)
         services = [scope["service"]] if scope["service"] else None
         return Response(reports.availability(period, services, scope["organization"]))
 
 
 class SatisfactionReportView(APIView):
-    """Satisfaction scores (average, count, distribution) per service, team, organization or priority."""
+    """Satisfaction scores (average, count, distribution) per service, team, organization or priority, and over
+    everything in scope (total)."""
 
     permission_classes = [IsAgent]
 
     @extend_schema(parameters=REPORT_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        period, group_by, scope, _key = report_query(request)
+        period, group_by, scope, _key, _timer_metric = report_query(request)
         rows = _django_errors(reports.satisfaction, period, group_by, **scope)
-        return Response({"period": period.as_dict(), "group_by": group_by, "rows": rows})
+        return Response({"period": period.as_dict(), "group_by": group_by, "rows": rows,
+                         "total": reports.satisfaction_total(period, **scope)})
 
 
 class CSVRenderer(renderers.BaseRenderer):

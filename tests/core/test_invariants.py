@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # the project's own apps (from INSTALLED_APPS, so a new practice is covered at once), plus the project package
 PROJECT_APPS = [config.label for config in apps.get_app_configs() if Path(config.path).parent == ROOT]
 PRODUCT_DIRS = [*PROJECT_APPS, "itsm"]
-AUDITED = r"(Ticket|Incident|Problem|Change|ServiceRequest|AuditEntry)"
+AUDITED = r"(Ticket|Incident|Problem|Change|ServiceRequest|Improvement|AuditEntry)"
 BULK_WRITE = re.compile(AUDITED + r"\.objects[\w\.\(\)=, \"']*?\.(update|delete)\(")
 
 
