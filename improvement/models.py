@@ -187,7 +187,10 @@ class Improvement(Ticket):
         verbose_name = _("improvement")
         verbose_name_plural = _("improvements")
         indexes = [models.Index(fields=["-score"], name="improvement_score"),
-                   models.Index(fields=["quarter"], name="improvement_quarter")]
+                   models.Index(fields=["quarter"], name="improvement_quarter"),
+                   # the daily re-measuring reads only the open records taking action or past it
+                   models.Index(fields=["result_measured_at", "ticket_ptr"], name="improvement_remeasure",
+                                condition=models.Q(closure="", action_started_on__isnull=False))]
 
     @property
     def payback_months(self):

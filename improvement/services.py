@@ -18,6 +18,10 @@ from .models import ASSESSMENT, Improvement, ImprovementTask, Practice, QuarterB
 from .workflow import CLOSED, next_stage
 
 RELATIONS = ("services",)
+# What the baseline was measured for: changing it before action re-captures the baseline; from action on, the
+# result must measure what the baseline measured, so it is refused.
+MEASURED_FOR = ("metric_name", "metric_timer", "metric_service", "metric_organization", "metric_team",
+                "metric_category", "baseline_days")
 
 
 def _clean_practices(value):
@@ -80,9 +84,25 @@ def update_improvement(improvement, actor, data, expected_version=None):
     relations = {name: data.pop(name) for name in RELATIONS if name in data}
     if improvement.state == CLOSED and (data or relations):
         raise ValidationError({"stage": [_("A closed improvement cannot be changed.")]})
+    measured_for = {name for name in MEASURED_FOR if name in data}
+    if measured_for and improvement.baseline_captured_at is not None:
+        before = {name: core_services._value(improvement, name) for name in measured_for}
     improvement = core_services.update_ticket(improvement, actor, _prepare(improvement, data), expected_version)
+    if measured_for and improvement.baseline_captured_at is not None and any(
+            core_services._value(improvement, name) != value for name, value in before.items()):
+        _remeasure_baseline(improvement, actor, sorted(measured_for))
     _set_relations(improvement, actor, relations)
     return improvement
+
+
+def _remeasure_baseline(improvement, actor, fields):
+    """The metric changed after the baseline was captured: capture it again (before action), else refuse."""
+    if improvement.action_started_on is not None:
+        raise ValidationError({name: [_("The baseline was measured for this metric and action has started: the "
+                                        "result must measure the same. Withdraw and record a new improvement "
+                                        "instead.")] for name in fields})
+    changes = measuring.capture_baseline(improvement)
+    core_services._save(improvement, actor, AuditAction.UPDATED, changes)
 
 
 @transaction.atomic
@@ -121,15 +141,6 @@ def measure_now(improvement, actor, expected_version=None):
         Improvement.objects.filter(pk=improvement.pk).update(result_measured_at=improvement.result_measured_at)
         return improvement
     return core_services._save(improvement, actor, AuditAction.UPDATED, changes)
-
-
-def remeasure_due(today=None):
-    """The beat job's work: each record due is re-measured in its own transaction; returns how many."""
-    done = 0
-    for improvement in measuring.due_for_remeasure(today).iterator():
-        measure_now(improvement, None)
-        done += 1
-    return done
 
 
 # --- the manager's rank ---------------------------------------------------------------------------------------

@@ -231,11 +231,14 @@ def _pct(part, whole):
 
 
 def cancelled_tickets():
-    """Q of tickets in a cancelled state of their kind's workflow (left out of MTTA and MTTR)."""
+    """Q of the tickets left out of MTTA and MTTR: those in a cancelled state of their kind's workflow, and every
+    ticket of a kind no service level applies to (improvements)."""
     q = Q(pk__in=[])
     for kind, registry in hooks.ticket_kinds.items():
         states = getattr(registry.workflow, "cancelled_states", ())
-        if states:
+        if not registry.sla_timed:
+            q |= Q(kind=kind)
+        elif states:
             q |= Q(kind=kind, state__in=sorted(states))
     return q
 
