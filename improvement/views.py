@@ -1,25 +1,27 @@
 """The improvement pages: the ranked register (the kind's queue), the record page walking the seven steps with its
 own actions, the dashboard and the quarter budgets. Every write goes through improvement.services."""
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import account_services, permissions
+from core import account_services, permissions, ui
 from core import services as core_services
 from core.converters import parse_id
+from core.models import AuditAction, AuditEntry
 from core.ticket_forms import prepare_filter_form, staff_users
 from core.ticket_views import TicketActionView, TicketDetailView, TicketListView, form_errors_from
 from core.workflow import TransitionError
 
 from . import dashboard, queries, services
-from .forms import (STAGE_FIELDS, AssessmentForm, BudgetForm, RankForm, TaskDoneForm, TaskForm, stage_form_class)
+from .forms import STAGE_FIELDS, AssessmentForm, BudgetForm, RankForm, TaskDoneForm, TaskForm, stage_form_class
 from .models import Closure, Improvement, Practice, QuarterBudget
-from .workflow import ACTION, CLOSED, MOMENTUM, RESULT, STAGES, STATES, VISION, WORKFLOW, REQUIRED, next_stage
+from .workflow import ACTION, CLOSED, MOMENTUM, REQUIRED, RESULT, STAGES, STATES, WORKFLOW, next_stage
 
 FORMULA = gettext_lazy("value over effort: (benefit + urgency + alignment) / (cost + effort + risk) × 10")
 REGISTER_LIMIT = 500  # rows on one register page (open ones are hundreds; closed ones are reached by filtering)
@@ -48,7 +50,8 @@ def nav_context(current):
 # --- the register -------------------------------------------------------------------------------
 
 def _sort_key(ordering):
-    last = (2, 0)  # no value: last
+    """(key, reverse) sorting register rows in Python: unranked (closed) rows and rows without a date come last."""
+    last = (2, 0)
 
     def stage_index(row):
         return STAGES.index(row.state) if row.state in STAGES else len(STAGES)
@@ -141,7 +144,7 @@ class RegisterView(TicketListView):
             "filter": filterset, "rows": rows, "clipped": clipped, "limit": REGISTER_LIMIT,
             "open_count": len(ranks), "ordering": ordering, "headers": _headers(ordering, query_no_order),
             "query": self.query_without(),
-            "main_filters_html": _fields_html(form.main_fields), "more_filters_html": _fields_html(form.more_fields),
+            "main_filters_html": ui.fields_html(form.main_fields), "more_filters_html": ui.fields_html(form.more_fields),
             "saved_filters": list(account_services.saved_views(request.user, registry.kind)),
             "quarters": dashboard.quarter_lines(services.current_quarter()),
             "current_quarter": services.current_quarter(),
@@ -169,13 +172,16 @@ class RegisterView(TicketListView):
                     "quarter", "closure", "owner__username", "owner__first_name", "owner__last_name"))
 
     def prepare_form(self, form, registry):
-        from django import forms
-
         prepare_filter_form(form, MAIN_FILTERS, kind=registry)
         fields = form.fields
         fields["stage"].widget = forms.CheckboxSelectMultiple(choices=fields["stage"].choices)
-        fields["owner"].widget = forms.Select(choices=_owner_choices)
+        people = [(str(u.pk), u.get_full_name() or u.username)
+                  for u in staff_users().only("username", "first_name", "last_name")]  # one query for both lists
+        fields["owner"].widget = forms.Select(choices=[("", _("Any")), ("me", _("Me")), ("none", _("No owner"))]
+                                              + people)
         fields["owner"].help_text = ""
+        fields["assignee"].widget = forms.Select(choices=[("", _("Any")), ("me", _("Me")),
+                                                          ("none", _("Unassigned"))] + people)
         fields["ordering"].choices = [(k, v) for k, v in fields["ordering"].choices if k in SORTS]
         fields["ordering"].widget.choices = fields["ordering"].choices
         form.main_fields = [form[name] for name in MAIN_FILTERS]
@@ -184,24 +190,10 @@ class RegisterView(TicketListView):
         return form
 
 
-def _owner_choices():
-    people = [(str(u.pk), u.get_full_name() or u.username)
-              for u in staff_users().only("username", "first_name", "last_name")]
-    return [("", _("Any")), ("me", _("Me")), ("none", _("No owner"))] + people
-
-
-def _fields_html(bound_fields):
-    from core import ui
-
-    return ui.fields_html(bound_fields)
-
-
 # --- the record page ------------------------------------------------------------------------------
 
 def _withdrawn_from(improvement):
     """The stage a withdrawn improvement was in (from its audit trail), or None."""
-    from core.models import AuditAction, AuditEntry
-
     entry = (AuditEntry.objects.filter(ticket_id=improvement.pk, action=AuditAction.TRANSITIONED,
                                        changes__state__1=CLOSED).order_by("-id").values_list("changes", flat=True)
              .first())
@@ -292,8 +284,6 @@ class ImprovementDetailView(TicketDetailView):
                .filter(target__kind__in=kinds)]
         into = [(link, link.source) for link in improvement.links_in.select_related("source")
                 .filter(source__kind__in=kinds)]
-        from core import ui
-
         return [{"link": link, "ticket": ticket, "url": ui.ticket_url(ticket), "state": ui.state_label(ticket)}
                 for link, ticket in out + into]
 
@@ -301,7 +291,7 @@ class ImprovementDetailView(TicketDetailView):
 def _label(model, name):
     try:
         return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # noqa: BLE001 - a check's own key (baseline, tasks, result)
+    except FieldDoesNotExist:  # a check's own key (baseline, tasks, result)
         return {"baseline": _("Baseline"), "tasks": _("Tasks"), "result": _("Result"), "metric": _("Metric"),
                 "stage": _("Stage")}.get(name, name)
 
