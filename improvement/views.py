@@ -288,12 +288,18 @@ class ImprovementDetailView(TicketDetailView):
                 for link, ticket in out + into]
 
 
+CHECK_LABELS = {"baseline": gettext_lazy("Baseline"), "tasks": gettext_lazy("Tasks"),
+                "result": gettext_lazy("Result"), "metric": gettext_lazy("Metric"), "stage": gettext_lazy("Stage")}
+
+
 def _label(model, name):
+    """A field's name for an error above the form (a stage check's own keys: baseline, tasks, result...)."""
+    if name in CHECK_LABELS:
+        return str(CHECK_LABELS[name])
     try:
         return str(model._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:  # a check's own key (baseline, tasks, result)
-        return {"baseline": _("Baseline"), "tasks": _("Tasks"), "result": _("Result"), "metric": _("Metric"),
-                "stage": _("Stage")}.get(name, name)
+    except (FieldDoesNotExist, AttributeError):
+        return name
 
 
 def put_transition_errors(form, exc):
