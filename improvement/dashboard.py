@@ -35,6 +35,14 @@ def metric_value(name, value):
     return f"{value:.0f}"
 
 
+def metric_scope(improvement):
+    """What the metric is measured for, in words ("service Mail · team Network")."""
+    parts = [(_("service %(name)s"), improvement.metric_service), (_("organization %(name)s"),
+                                                                   improvement.metric_organization),
+             (_("team %(name)s"), improvement.metric_team), (_("category %(name)s"), improvement.metric_category)]
+    return " · ".join(str(text) % {"name": value} for text, value in parts if value is not None)
+
+
 def report_url(improvement, first_day, last_day):
     """The SLA report page for the record's metric scope and a period (None where no report shows the metric:
     incident volume, or a scope of only a category)."""

@@ -254,7 +254,7 @@ class ImprovementDetailView(TicketDetailView):
         return {
             "steps": steps, "sections": sections, "editable": editable, "formula": FORMULA,
             "next_stage": next_stage(improvement.state), "next_label": STATES.get(next_stage(improvement.state) or ""),
-            "metric_label": dashboard.METRIC_SHORT.get(name, ""),
+            "metric_label": dashboard.METRIC_SHORT.get(name, ""), "metric_scope": dashboard.metric_scope(improvement),
             "baseline_text": dashboard.metric_value(name, improvement.baseline_value),
             "target_text": dashboard.metric_value(name, improvement.target_value),
             "result_text": dashboard.metric_value(name, improvement.result_value),

@@ -127,6 +127,7 @@ def test_register_ranks_by_score_shows_the_columns_and_the_formula(client, manag
     assert "(benefit + urgency + alignment) / (cost + effort + risk) × 10" in html
     row = html.split(f'id="row-{high.number}"')[1].split("</tr>")[0]
     assert str(high.score) in row and "4 · Plan" in row and "Staff idea" in row
+    assert "12,000" in detail(client, improvement(manager, stage="action"))  # the plan's cost, grouped
     assert high.services.get().name in row and manager.get_full_name() in row
     assert "SLA compliance" in row and "95.0%" in row  # baseline → target → latest
     assert (timezone.localdate() + datetime.timedelta(days=90)).isoformat() in row
@@ -231,6 +232,7 @@ def test_stepper_marks_done_current_and_todo(client, manager):
     for stage in ("vision", "baseline", "target"):
         assert f'id="step-{stage}"' in html
     assert "Laptops fixed the same day" in html  # the vision's content
+    assert f"measured for service {record.metric_service.name}; baseline over 90 days" in html
     assert "Resolution targets missed on hardware faults" in html  # the baseline's notes
     assert 'id="stage-form-plan"' in html and 'id="advance-plan"' in html
     assert 'id="stage-form-action"' not in html  # a step not reached has no form
