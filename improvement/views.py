@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,18 +32,8 @@ STAGE_SHORT = {"vision": gettext_lazy("Vision"), "baseline": gettext_lazy("Basel
                "momentum": gettext_lazy("Momentum"), "closed": gettext_lazy("Closed")}
 
 
-def _proposals_url():
-    """The proposals review list (the feeds' pages), by name where it is declared."""
-    for name in ("improvement:proposals", "improvement_proposals:list", "improvement:proposal_list"):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return "/improvements/proposals/"
-
-
 def nav_context(current):
-    return {"nav_current": current, "proposals_url": _proposals_url(), "formula": FORMULA}
+    return {"nav_current": current, "formula": FORMULA}
 
 
 # --- the register -------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ A category or a timer metric filter leaves the covering indexes (a semi-join on 
 metric column): only the reports asking for them pay for it.
 """
 
-import calendar
 import datetime
 import re
 from dataclasses import dataclass
