@@ -37,6 +37,9 @@ class TicketKind:
     requester_visible: bool = True  # False: internal records (problems) no requester ever sees, even their own
     requester_hidden_fields: tuple = ()  # the kind's internal fields, left out of the timeline for requesters
     sla_timed: bool = True  # False: no service level target ever times this kind (improvements)
+    # False: a record with no impact, urgency, priority, service, CI, requester or channel of its own
+    # (improvements); the ticket page leaves those out
+    triaged: bool = True
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):

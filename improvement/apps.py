@@ -25,7 +25,7 @@ class ImprovementConfig(RegisteredApp, AppConfig):
         hooks.register_kind(hooks.TicketKind(
             kind="improvement", prefix="IMP", model=Improvement, workflow=WORKFLOW, api_basename="improvement",
             label=_("improvement"), label_plural=_("improvements"), url_namespace="improvement",
-            template_dir="improvement", requester_visible=False, sla_timed=False,
+            template_dir="improvement", requester_visible=False, sla_timed=False, triaged=False,
             list_queryset=queries.improvement_list, detail_queryset=queries.improvement_detail,
             create_service=services.create_improvement, update_service=services.update_improvement,
             transition_service=services.transition_improvement, form_class=ImprovementForm,
