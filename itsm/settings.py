@@ -299,7 +299,12 @@ SPECTACULAR_SETTINGS = {
                             "ArticleStateEnum": "knowledge.models.ArticleState",
                             "ChangeTypeEnum": "changes.models.ChangeType",
                             "ChangeTemplateStateEnum": "changes.models.ChangeTemplate.State",
-                            "ReleaseStateEnum": "changes.models.Release.State"},
+                            "ReleaseStateEnum": "changes.models.Release.State",
+                            # one choice set under several names (improvement's stage and transition target, its
+                            # metric's name and timer and the SLA target's metric)
+                            "ImprovementStageEnum": "improvement.workflow.WORKFLOW.choices",
+                            "MetricNameEnum": "improvement.models.MetricName",
+                            "MetricEnum": "slm.models.ServiceLevelTarget.Metric"},
 }
 
 LOGGING = {
