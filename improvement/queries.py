@@ -26,8 +26,10 @@ def ranked(improvements):
     rows = sorted(improvements, key=lambda i: (-i.score, i.pk))
     manual = sorted((i for i in rows if i.rank_override), key=lambda i: (i.rank_override, -i.score, i.pk))
     order = [i for i in rows if not i.rank_override]
+    last = -1  # records given the same rank (or a rank already taken) follow one another
     for item in manual:
-        order.insert(min(item.rank_override, len(order) + 1) - 1, item)
+        last = min(max(item.rank_override - 1, last + 1), len(order))
+        order.insert(last, item)
     for position, item in enumerate(order, 1):
         item.rank = position
     return order

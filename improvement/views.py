@@ -155,7 +155,7 @@ class RegisterView(TicketListView):
 
     def base_queryset(self):
         return (self.list_queryset().filter(kind=self.ticket_kind.kind).select_related(None)
-                .select_related("owner").prefetch_related("services").only(
+                .select_related("owner").prefetch_related(None).prefetch_related("services").only(
                     "number", "kind", "title", "state", "source", "score", "rank_override", "rank_reason",
                     "metric_name", "baseline_value", "target_value", "result_value", "outcome", "target_date",
                     "quarter", "closure", "owner__username", "owner__first_name", "owner__last_name"))

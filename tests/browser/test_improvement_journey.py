@@ -99,7 +99,8 @@ def test_a_manager_turns_repeated_breaches_into_an_improvement_and_sees_whether_
     for day in (3, 5, 9, 12):
         fix(clock, agent, payroll, dt.date(2026, 3, day), 2)
     clock.now = dt.datetime(2026, 3, 16, 9, tzinfo=UTC)
-    page.reload()
+    login(page, live_server, "cir-manager")  # two weeks on, the session has expired
+    page.goto(f"{live_server.url}/improvements/{improvement.pk}/")
     page.locator("#stage-form-action [name=step-action-action_notes]").fill("Runbook published; expert on call.")
     page.click("#advance-action")
     page.wait_for_selector("#stage-form-result")

@@ -371,8 +371,11 @@ def test_tasks_are_added_changed_done_and_removed(api, api_as, agent):
     assert api_as(factories.requester()).get(url(record, "tasks/")).status_code == 404
     assert api.delete(url(record, f"tasks/{task['id']}/")).status_code == 204
     assert ok(api.get(url(record, "tasks/")))["results"] == []
-    changes = [e.changes for e in AuditEntry.objects.filter(ticket_id=record.pk).order_by("id") if "task" in e.changes]
-    assert changes[-1]["task:title"] == ["Order 20 spares", None] and len(changes) == 3
+    changes = [e.changes for e in AuditEntry.objects.filter(ticket_id=record.pk).order_by("id")
+               if e.changes.keys() & {"improvement_task", "improvement_task_done"}]
+    assert changes[1]["improvement_task_done"] == [None, "Order 20 spares"]
+    assert changes[-1]["improvement_task"][0].startswith("Order 20 spares") and changes[-1]["improvement_task"][1] is None
+    assert len(changes) == 3
 
 
 def test_closed_improvements_take_no_tasks(api, agent):
