@@ -46,7 +46,7 @@ class MetricName(models.TextChoices):
     MTTR = "mttr", _("Mean time to resolve (seconds)")
     AVAILABILITY = "availability", _("Availability (%)")
     CSAT = "csat", _("Customer satisfaction (average rating 1-5)")
-    INCIDENT_VOLUME = "incident_volume", _("Incident volume (incidents raised)")
+    INCIDENT_VOLUME = "incident_volume", _("Incident volume (incidents raised in as many days as the baseline)")
 
 
 # Metrics where a lower value is better; for the others a higher value is better.
