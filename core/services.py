@@ -200,6 +200,23 @@ def bump_version(ticket):
     return ticket
 
 
+def set_relations(ticket, actor, relations):
+    """Set many-to-many fields of a ticket ({name: values}); one audit entry with what changed, and the version
+    bumped (a relation change is an edit: a form loaded before it is now stale)."""
+    changes = {}
+    for name, values in relations.items():
+        relation = getattr(ticket, name)
+        old = sorted(relation.values_list("pk", flat=True))
+        new = sorted({getattr(value, "pk", value) for value in values})
+        if old != new:
+            relation.set(new)
+            changes[name] = [old, new]
+    if changes:
+        _audit(ticket, actor, AuditAction.UPDATED, changes)
+        bump_version(ticket)
+    return changes
+
+
 # --- writes ----------------------------------------------------------------------------------
 
 @transaction.atomic

@@ -48,21 +48,6 @@ def _prepare(improvement, data):
     return data
 
 
-def _set_relations(improvement, actor, relations):
-    """Set the affected services; one audit entry with what changed, and the version bumped."""
-    changes = {}
-    for name, values in relations.items():
-        relation = getattr(improvement, name)
-        old = sorted(relation.values_list("pk", flat=True))
-        new = sorted({getattr(value, "pk", value) for value in values})
-        if old != new:
-            relation.set(new)
-            changes[name] = [old, new]
-    if changes:
-        core_services._audit(improvement, actor, AuditAction.UPDATED, changes)
-        core_services.bump_version(improvement)
-
-
 @transaction.atomic
 def create_improvement(actor, data):
     data = dict(data)
@@ -72,7 +57,7 @@ def create_improvement(actor, data):
     if actor is not None and actor.pk and "owner" not in data:
         data["owner"] = actor
     improvement = core_services.create_ticket(Improvement, actor, data)
-    _set_relations(improvement, actor, relations)
+    core_services.set_relations(improvement, actor, relations)
     return improvement
 
 
@@ -91,7 +76,7 @@ def update_improvement(improvement, actor, data, expected_version=None):
     if measured_for and improvement.baseline_captured_at is not None and any(
             core_services._value(improvement, name) != value for name, value in before.items()):
         _remeasure_baseline(improvement, actor, sorted(measured_for))
-    _set_relations(improvement, actor, relations)
+    core_services.set_relations(improvement, actor, relations)
     return improvement
 
 

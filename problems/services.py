@@ -25,22 +25,6 @@ def _known_error_fields(problem, data):
 AFFECTED = ("affected_services", "affected_cis")
 
 
-def _set_affected(problem, actor, affected):
-    """Set the other affected services and CIs given in `affected`; one audit entry with what changed."""
-    changes = {}
-    for name, values in affected.items():
-        relation = getattr(problem, name)
-        old = sorted(relation.values_list("pk", flat=True))
-        new = sorted({getattr(value, "pk", value) for value in values})
-        if old != new:
-            relation.set(new)
-            changes[name] = [old, new]
-    if changes:
-        core_services._audit(problem, actor, AuditAction.UPDATED, changes)
-        problem.version += 1  # a relation change is an edit: a form loaded before it is now stale
-        Problem.objects.filter(pk=problem.pk).update(version=problem.version, updated_at=timezone.now())
-
-
 @transaction.atomic
 def create_problem(actor, data):
     data = dict(data)
@@ -50,7 +34,7 @@ def create_problem(actor, data):
     if data.get("known_error"):
         data["known_error_at"] = timezone.now()
     problem = core_services.create_ticket(Problem, actor, data)
-    _set_affected(problem, actor, affected)
+    core_services.set_relations(problem, actor, affected)
     if incidents:
         set_incidents(problem, actor, incidents)
     return problem
@@ -62,7 +46,7 @@ def update_problem(problem, actor, data, expected_version=None):
     incidents = data.pop("incidents", None)
     affected = {name: data.pop(name) for name in AFFECTED if name in data}
     problem = core_services.update_ticket(problem, actor, _known_error_fields(problem, data), expected_version)
-    _set_affected(problem, actor, affected)
+    core_services.set_relations(problem, actor, affected)
     if incidents is not None:
         set_incidents(problem, actor, incidents)
     return problem
