@@ -44,16 +44,18 @@ def metric_scope(improvement):
 
 
 def report_url(improvement, first_day, last_day):
-    """The SLA report page for the record's metric scope and a period (None where no report shows the metric:
-    incident volume, or a scope of only a category)."""
-    if not improvement.metric_name or improvement.metric_name == MetricName.INCIDENT_VOLUME or not first_day:
+    """The SLA report page for the record's metric, scope and a period: the scope as the report's own filters (so
+    its total is the record's figure); None before there is a metric or a period."""
+    if not improvement.metric_name or not first_day:
         return None
-    for group_by, key in (("team", improvement.metric_team_id), ("service", improvement.metric_service_id),
-                          ("organization", improvement.metric_organization_id)):
+    query = {"start": first_day.isoformat(), "end": last_day.isoformat()}
+    for name in ("service", "organization", "team", "category"):
+        key = getattr(improvement, f"metric_{name}_id")
         if key:
-            query = {"start": first_day.isoformat(), "end": last_day.isoformat(), "group_by": group_by, "value": key}
-            return f"{reverse('slm:report-compliance')}?{urlencode(query)}"
-    return None
+            query[name] = key
+    if improvement.metric_timer:
+        query["timer_metric"] = improvement.metric_timer
+    return f"{reverse('slm:report-compliance')}?{urlencode(query)}"
 
 
 def budget_lines(rows):

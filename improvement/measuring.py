@@ -93,12 +93,19 @@ def measure_result(improvement):
     (the time of measuring is set on the instance, not audited)."""
     first, last = result_period(improvement)
     value = _measure(improvement, Measurement.Kind.RESULT, first, last)
-    changes = _set(improvement, {
-        "result_value": value, "result_start": first, "result_end": last,
-        "outcome": metrics.outcome(improvement.metric_name, improvement.baseline_value, improvement.target_value,
-                                   value, baseline_length(improvement), (last - first).days + 1)})
+    changes = _set(improvement, {"result_value": value, "result_start": first, "result_end": last})
+    changes.update(_set(improvement, {"outcome": outcome_of(improvement)}))
     improvement.result_measured_at = timezone.now()
     return changes
+
+
+def outcome_of(improvement):
+    """The outcome of the stored result against the stored baseline and target."""
+    if improvement.result_start is None:
+        return ""
+    return metrics.outcome(improvement.metric_name, improvement.baseline_value, improvement.target_value,
+                           improvement.result_value, baseline_length(improvement),
+                           (improvement.result_end - improvement.result_start).days + 1)
 
 
 def site_midnight(day):

@@ -37,16 +37,17 @@ def ranked(improvements):
 
 def committed_by_quarter(quarters=None):
     """Per quarter: the budget and capacity set, the cost and effort of the records planned against it (in stage
-    plan) and committed (taking action or past it, withdrawn ones left out)."""
+    plan) and committed (taking action or past it, closed included; records withdrawn before action left out)."""
     from django.db.models import Q, Sum
 
     from .models import Closure, QuarterBudget
     from .workflow import ACTION, MOMENTUM, PLAN, RESULT
 
-    qs = Improvement.objects.exclude(quarter="").exclude(closure=Closure.WITHDRAWN)
+    # withdrawn before action: nothing was spent; withdrawn after action started: what was committed stays spent
+    qs = Improvement.objects.exclude(quarter="").exclude(closure=Closure.WITHDRAWN, action_started_on__isnull=True)
     if quarters is not None:
         qs = qs.filter(quarter__in=quarters)
-    committed = Q(state__in=(ACTION, RESULT, MOMENTUM)) | Q(state="closed", closure=Closure.COMPLETED)
+    committed = Q(state__in=(ACTION, RESULT, MOMENTUM)) | Q(state="closed")
     sums = {r["quarter"]: r for r in qs.values("quarter").annotate(
         planned_cost=Sum("estimated_cost", filter=Q(state=PLAN)), planned_days=Sum("effort_days", filter=Q(state=PLAN)),
         committed_cost=Sum("estimated_cost", filter=committed), committed_days=Sum("effort_days", filter=committed),

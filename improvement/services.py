@@ -13,9 +13,9 @@ from core.models import AuditAction, Channel
 from core.services import PermissionDeniedError
 from core.workflow import TransitionError
 
-from . import measuring
+from . import measuring, metrics
 from .models import ASSESSMENT, Improvement, ImprovementTask, Practice, QuarterBudget, priority_score
-from .workflow import CLOSED, next_stage
+from .workflow import CLOSED, REQUIRED, STAGES, WORKFLOW, next_stage
 
 RELATIONS = ("services",)
 # What the baseline was measured for: changing it before action re-captures the baseline; from action on, the
@@ -69,6 +69,7 @@ def update_improvement(improvement, actor, data, expected_version=None):
     relations = {name: data.pop(name) for name in RELATIONS if name in data}
     if improvement.state == CLOSED and (data or relations):
         raise ValidationError({"stage": [_("A closed improvement cannot be changed.")]})
+    _check_kept_content(improvement, data)
     measured_for = {name for name in MEASURED_FOR if name in data}
     if measured_for and improvement.baseline_captured_at is not None:
         before = {name: core_services._value(improvement, name) for name in measured_for}
@@ -76,8 +77,37 @@ def update_improvement(improvement, actor, data, expected_version=None):
     if measured_for and improvement.baseline_captured_at is not None and any(
             core_services._value(improvement, name) != value for name, value in before.items()):
         _remeasure_baseline(improvement, actor, sorted(measured_for))
+    if "target_value" in data:
+        _refresh_outcome(improvement, actor)
     core_services.set_relations(improvement, actor, relations)
     return improvement
+
+
+def _check_kept_content(improvement, data):
+    """What a step needed to be left stays: its required content cannot be blanked once the record is past it,
+    and a target must be one the metric can take."""
+    passed = STAGES[:STAGES.index(improvement.state)]
+    errors = {name: [_("This was needed to leave “%(stage)s” and cannot be emptied now.") % {
+        "stage": WORKFLOW.label(stage)}] for stage in passed for name in REQUIRED.get(stage, ())
+        if name in data and data[name] in (None, "")}
+    if "target_value" in data:
+        metric_name = data.get("metric_name", improvement.metric_name)
+        messages = metrics.validate_target(metric_name, data["target_value"])
+        if messages:
+            errors["target_value"] = messages
+    if errors:
+        raise ValidationError(errors)
+
+
+def _refresh_outcome(improvement, actor):
+    """A new target changes what the measured result means: the outcome follows it (audited)."""
+    if improvement.result_measured_at is None:
+        return
+    outcome = measuring.outcome_of(improvement)
+    if outcome != improvement.outcome:
+        changes = {"outcome": [improvement.outcome, outcome]}
+        improvement.outcome = outcome
+        core_services._save(improvement, actor, AuditAction.UPDATED, changes)
 
 
 def _remeasure_baseline(improvement, actor, fields):

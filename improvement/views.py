@@ -17,7 +17,7 @@ from core.ticket_forms import prepare_filter_form, staff_users
 from core.ticket_views import TicketActionView, TicketDetailView, TicketListView, form_errors_from
 from core.workflow import TransitionError
 
-from . import dashboard, queries, services
+from . import dashboard, metrics, queries, services
 from .forms import STAGE_FIELDS, AssessmentForm, BudgetForm, RankForm, TaskDoneForm, TaskForm, stage_form_class
 from .models import Closure, Improvement, Practice, QuarterBudget
 from .workflow import ACTION, CLOSED, MOMENTUM, REQUIRED, RESULT, STAGES, STATES, WORKFLOW, next_stage
@@ -249,7 +249,7 @@ class ImprovementDetailView(TicketDetailView):
             "result_text": dashboard.metric_value(name, improvement.result_value),
             "baseline_report": dashboard.report_url(improvement, improvement.baseline_start, improvement.baseline_end),
             "result_report": dashboard.report_url(improvement, improvement.result_start, improvement.result_end),
-            "chart": chart, "measurement_count": len(measurements),
+            "chart": chart, "measurement_count": len(measurements), "site_zone": metrics.site_zone(),
             "rank": ranks.get(improvement.pk), "open_count": len(ranks),
             "tasks": tasks, "open_tasks": sum(1 for t in tasks if t.done_at is None),
             "assessment_form": self.bound.get("assessment") or AssessmentForm(instance=improvement,

@@ -18,7 +18,7 @@ from core.filters import ORDERING_CHOICES, ORDERINGS as TICKET_ORDERINGS
 from core.workflow import TransitionError
 from improvement import metrics, queries, services
 from improvement.filters import ImprovementFilter
-from improvement.models import ImprovementTask
+from improvement.models import Improvement, ImprovementTask
 from improvement.workflow import REQUIRED, WORKFLOW, next_stage
 
 from .serializers import (ImprovementAdvanceSerializer, ImprovementDetailSerializer, ImprovementRankSerializer,
@@ -252,9 +252,14 @@ class ImprovementViewSet(TicketViewSet):
         """The open improvements in register order (by score, with the ranks managers set by hand), filtered like
         the list, at most 500 (`truncated` says when more match); and per quarter the budget and capacity with
         what is planned and committed against them (`?quarter=` narrows both)."""
+        if not permissions.is_agent(request.user):
+            raise exceptions.PermissionDenied(_("Only service desk staff can read the register."))
+        open_records = Improvement.objects.filter(kind=Improvement.TICKET_KIND, state__in=WORKFLOW.open_states)
+        ranks = queries.ranked(RankedRow(*row) for row in open_records.order_by().values_list(
+            "pk", "score", "rank_override"))  # ranks over the whole register, whatever the filter shows
         matching = self.filter_queryset(self.list_queryset(request.user)).filter(state__in=WORKFLOW.open_states)
-        order = queries.ranked(RankedRow(*row) for row in matching.order_by().values_list(
-            "pk", "score", "rank_override"))
+        wanted = set(matching.order_by().values_list("pk", flat=True))
+        order = [row for row in ranks if row.pk in wanted]
         shown = order[:REGISTER_LIMIT]
         records = {record.pk: record for record in matching.order_by().filter(pk__in=[row.pk for row in shown])}
         results = []
@@ -262,7 +267,7 @@ class ImprovementViewSet(TicketViewSet):
             record = records[row.pk]
             record.rank = row.rank
             results.append(record)
-        quarter = request.query_params.get("quarter", "").strip()
+        quarter = request.query_params.get("quarter", "").strip().upper().replace("-Q", "Q")
         budgets = queries.committed_by_quarter([quarter] if quarter else None)
         return Response(ImprovementRegisterSerializer({"results": results, "truncated": len(order) > REGISTER_LIMIT,
                                             "budgets": budgets}, context=self.get_serializer_context()).data)

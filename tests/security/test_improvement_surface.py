@@ -84,6 +84,7 @@ def test_a_requester_learns_nothing_about_improvements(world, api_as, who):
         body = response.content.decode()
         for secret in SECRETS + (world.record.number, "Sign the contract"):
             assert secret not in body, (url, secret)
+    assert api.get("/api/v1/improvements/register/").status_code == 403  # not even the quarters' budgets
     version = Improvement.objects.get(pk=world.record.pk).version
     for url, data in posts(world):
         response = (api.post(url, data, format="json") if url.startswith("/api/") else client.post(url, data))
