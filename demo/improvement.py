@@ -21,7 +21,7 @@ from slm.models import Service, ServiceReviewAction
 
 # title, service, metric (name, timer, category), stage reached, day created (before today), source, content
 RECORDS = [
-    ("Same-day laptop repairs", "End-user devices", ("mttr", "", None), "momentum", 75, "breach_trend", {
+    ("Same-day laptop repairs", "End-user devices", ("mttr", "", None), "result", 75, "breach_trend", {
         "vision": "A broken laptop is repaired or swapped on the day it is reported.",
         "objective": "Staff productivity: nobody loses a working day to a broken device.",
         "swot_strengths": "Spares contract with the vendor", "swot_weaknesses": "No spares kept on site",
@@ -30,7 +30,7 @@ RECORDS = [
         "business_case": "Each lost day costs about 400 in lost work; 12 a month.", "cost": "9000.00",
         "benefit": "57600.00", "days": "12.0", "tasks": ["Buy 10 spare laptops", "Build the swap image",
                                                          "Write the swap procedure"],
-        "evaluation": "MTTR for devices fell well below the target once swaps began.",
+        "evaluation": "Not there yet: the swap laptops arrived late, so repair times have not come down.",
         "follow_ups": "Review the spares stock every quarter; extend to phones.",
         "ratings": (5, 2, 2, 1, 4, 5)}),
     ("Second VPN gateway", "Corporate network", ("availability", "", None), "closed", 70, "service_review", {
@@ -41,20 +41,22 @@ RECORDS = [
         "benefit": "40000.00", "days": "8.0", "tasks": ["Order the gateway", "Configure failover"],
         "evaluation": "No VPN outage since the standby gateway went live.",
         "follow_ups": "Test the failover twice a year.", "ratings": (4, 4, 3, 2, 3, 5)}),
-    ("ERP invoice run outside the backup window", "ERP", ("sla_compliance", "resolution", None), "result", 60,
+    ("ERP invoice run outside the backup window", "ERP", ("sla_compliance", "resolution", None), "action", 60,
      "service_review", {
          "vision": "Invoices are never late because of the nightly run.", "objective": "Cash flow: invoices on time.",
          "assessment_notes": "Three late invoice runs last quarter collided with the backup.",
          "target": 95.0, "plan": "Move the invoice run one hour later and watch the database failover.",
          "business_case": "Late invoices delay payments by a day.", "cost": "500.00", "benefit": "5000.00",
-         "days": "2.0", "tasks": ["Reschedule the job", "Add a failover check"], "ratings": (3, 1, 1, 2, 3, 4)}),
-    ("Password self-service", "End-user devices", ("incident_volume", "", "Access"), "action", 45, "staff_idea", {
+         "days": "2.0", "tasks": ["Reschedule the job", "Add a failover check"], "open_task": True,
+         "ratings": (3, 1, 1, 2, 3, 4)}),
+    ("Password self-service", "End-user devices", ("incident_volume", "", "Access"), "momentum", 45, "staff_idea", {
         "vision": "Nobody calls the desk to reset a password.", "objective": "Free the desk for real faults.",
         "swot_weaknesses": "A third of the desk's calls are password resets.",
         "target": 20.0, "plan": "Roll out self-service password reset with MFA enrolment.",
         "business_case": "400 calls a quarter at 10 minutes each.", "cost": "6000.00", "benefit": "12000.00",
-        "days": "20.0", "tasks": ["Enrol users in MFA", "Publish the self-service page"], "open_task": True,
-        "ratings": (4, 3, 4, 2, 4, 4)}),
+        "days": "20.0", "tasks": ["Enrol users in MFA", "Publish the self-service page"],
+        "evaluation": "Password calls fell once the self-service page was published.",
+        "follow_ups": "Remind new starters to enrol in MFA in their first week.", "ratings": (4, 3, 4, 2, 4, 4)}),
     ("Plain-language mail migration guide", "E-mail and calendar", ("csat", "", None), "plan", 30, "survey", {
         "vision": "People understand mail changes before they happen.", "objective": "Customer satisfaction.",
         "assessment_notes": "Low survey scores after the last mailbox move.", "target": 4.5,
@@ -188,8 +190,8 @@ def seed(users):
 
 
 def _links(records, actor):
-    """The records taking action link the problem and the change doing the work."""
-    password = records["Password self-service"]
+    """The record taking action links the problem and the change doing the work."""
+    password = records["ERP invoice run outside the backup window"]
     change = Change.objects.order_by("-id").first()
     problem = Problem.objects.order_by("id").first()
     for target in (change, problem):
