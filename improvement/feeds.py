@@ -121,6 +121,28 @@ def _period(first, last):
     return {"start": first.isoformat(), "end": last.isoformat(), "days": (last - first).days + 1}
 
 
+def describe(source, service_name, evidence, first, last):
+    """(title, summary) of a proposal in the active language (stored in the site's; pages show the reader's)."""
+    if source == Source.BREACH_TREND:
+        return (_("Repeated SLA breaches on %(service)s") % {"service": service_name},
+                _("%(count)s service level targets were breached on %(service)s from %(start)s to %(end)s "
+                  "(the feed proposes from %(threshold)s).") % {
+                    "count": evidence.get("total"), "service": service_name, "start": first, "end": last,
+                    "threshold": evidence.get("threshold")})
+    return (_("Complaints and low satisfaction on %(service)s") % {"service": service_name},
+            _("%(complaints)s complaints and %(low)s satisfaction ratings of %(rating)s or less on "
+              "%(service)s from %(start)s to %(end)s (the feed proposes from %(threshold)s).") % {
+                "complaints": evidence.get("complaints"), "low": evidence.get("low_ratings"),
+                "rating": evidence.get("low_rating"), "service": service_name, "start": first, "end": last,
+                "threshold": evidence.get("threshold")})
+
+
+def describe_proposal(proposal):
+    """The proposal's title and summary in the reader's language."""
+    return describe(proposal.source, proposal.service.name, proposal.evidence or {}, proposal.period_start,
+                    proposal.period_end)
+
+
 def _propose_breaches(first, last):
     from slm.models import Service
 
@@ -147,10 +169,7 @@ def _propose_breaches(first, last):
         evidence = {"period": _period(first, last), "threshold": threshold, "total": total,
                     "by_metric": metrics, "breaches": breaches}
         with translation.override(settings.LANGUAGE_CODE):
-            title = _("Repeated SLA breaches on %(service)s") % {"service": names[service_id]}
-            summary = _("%(count)s service level targets were breached on %(service)s from %(start)s to %(end)s "
-                        "(the feed proposes from %(threshold)s).") % {
-                "count": total, "service": names[service_id], "start": first, "end": last, "threshold": threshold}
+            title, summary = describe(Source.BREACH_TREND, names[service_id], evidence, first, last)
         Proposal.objects.create(source=Source.BREACH_TREND, service_id=service_id, title=title[:200],
                                 summary=summary, period_start=first, period_end=last, count=total,
                                 evidence=evidence)
@@ -192,11 +211,7 @@ def _propose_feedback(first, last):
                     "complaints": complaint_count, "low_ratings": low_count,
                     "low_rating": settings.IMPROVEMENT_FEED_LOW_RATING, "items": items[:EVIDENCE_LIMIT]}
         with translation.override(settings.LANGUAGE_CODE):
-            title = _("Complaints and low satisfaction on %(service)s") % {"service": names[service_id]}
-            summary = _("%(complaints)s complaints and %(low)s satisfaction ratings of %(rating)s or less on "
-                        "%(service)s from %(start)s to %(end)s (the feed proposes from %(threshold)s).") % {
-                "complaints": complaint_count, "low": low_count, "rating": settings.IMPROVEMENT_FEED_LOW_RATING,
-                "service": names[service_id], "start": first, "end": last, "threshold": threshold}
+            title, summary = describe(Source.FEEDBACK, names[service_id], evidence, first, last)
         Proposal.objects.create(source=Source.FEEDBACK, service_id=service_id, title=title[:200], summary=summary,
                                 period_start=first, period_end=last, count=total, evidence=evidence)
         made += 1
@@ -272,7 +287,7 @@ def _metric_labels():
 def _description(proposal):
     total = (proposal.evidence or {}).get("total", proposal.count)
     lines = evidence_lines(proposal)
-    text = "\n".join([proposal.summary, "", *(f"- {line}" for line in lines)])
+    text = "\n".join([describe_proposal(proposal)[1], "", *(f"- {line}" for line in lines)])
     if total > len(lines):
         text += "\n" + _("…and %(more)s more: see the evidence.") % {"more": total - len(lines)}
     return text
@@ -284,7 +299,8 @@ def accept(proposal, actor):
     _require_manager(actor)
     proposal = _lock_pending(proposal)
     service = proposal.service
-    data = {"title": proposal.title, "description": _description(proposal), "source": proposal.source,
+    data = {"title": describe_proposal(proposal)[0][:255], "description": _description(proposal),
+            "source": proposal.source,
             "services": [service], "evidence": {**(proposal.evidence or {}), "proposal": proposal.pk},
             "metric_service": service}
     if proposal.source == Source.BREACH_TREND:

@@ -49,7 +49,7 @@ def _page(request, dismiss_forms=None, status=200):
     page = ui.keyset_page(qs, ("-id",), after=request.GET.get("after", ""), before=request.GET.get("before", ""))
     dismiss_forms = dismiss_forms or {}
     rows = [{"proposal": proposal, "evidence": proposal_queries.evidence_rows(proposal),
-             "decided_by": _name(proposal.decided_by),
+             "text": feeds.describe_proposal(proposal), "decided_by": _name(proposal.decided_by),
              "dismiss_form": dismiss_forms.get(proposal.pk) or DismissForm(prefix=f"p{proposal.pk}")}
             for proposal in page.rows]
     shown = {row["proposal"].pk for row in rows}
