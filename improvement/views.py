@@ -3,7 +3,7 @@ own actions, the dashboard and the quarter budgets. Every write goes through imp
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,11 +128,11 @@ class RegisterView(TicketListView):
             decorate(row, ranks, detail_prefix)
         key, reverse_order = _sort_key(ordering)
         rows.sort(key=key, reverse=reverse_order)
-        query_no_order = self.query_without("ordering")
+        query_no_order = ui.query_without(self.request, "ordering")
         context = {
             "filter": filterset, "rows": rows, "clipped": clipped, "limit": REGISTER_LIMIT,
             "open_count": len(ranks), "ordering": ordering, "headers": _headers(ordering, query_no_order),
-            "query": self.query_without(),
+            "query": ui.query_without(self.request),
             "main_filters_html": ui.fields_html(form.main_fields), "more_filters_html": ui.fields_html(form.more_fields),
             "saved_filters": list(account_services.saved_views(request.user, registry.kind)),
             "quarters": dashboard.quarter_lines(services.current_quarter()),
@@ -140,12 +140,6 @@ class RegisterView(TicketListView):
             "total_label": "", "today": timezone.localdate(), **nav_context("register"),
         }
         return self.render_kind("list.html", context)
-
-    def query_without(self, *names):
-        params = self.request.GET.copy()
-        for name in names:
-            params.pop(name, None)
-        return params.urlencode()
 
     def filter_data(self):
         data = self.request.GET.copy()
@@ -281,28 +275,10 @@ CHECK_LABELS = {"baseline": gettext_lazy("Baseline"), "tasks": gettext_lazy("Tas
                 "result": gettext_lazy("Result"), "metric": gettext_lazy("Metric"), "stage": gettext_lazy("Stage")}
 
 
-def _label(model, name):
-    """A field's name for an error above the form (a stage check's own keys: baseline, tasks, result...)."""
-    if name in CHECK_LABELS:
-        return str(CHECK_LABELS[name])
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except (FieldDoesNotExist, AttributeError):
-        return name
-
-
 def put_transition_errors(form, exc):
-    """A refused step on the step form: each field's message on the field, the others (and a summary naming what
-    is still needed) above the form."""
-    missing = []
-    for name, errors in exc.errors.items():
-        errors = errors if isinstance(errors, (list, tuple)) else [errors]
-        if name in form.fields:
-            form.add_error(name, errors)
-            missing.append(str(form.fields[name].label))
-        else:
-            for error in errors:
-                form.add_error(None, f"{_label(Improvement, name)}: {error}")
+    """A refused step on the step form (core's placement), with a summary naming what is still needed."""
+    form_errors_from(form, exc, CHECK_LABELS)
+    missing = [str(form.fields[name].label) for name in exc.errors if name in form.fields]
     if missing:
         form.add_error(None, _("Still needed to move on: %(fields)s.") % {"fields": ", ".join(missing)})
     return form

@@ -75,9 +75,27 @@ class TicketView(TicketKindMixin, View):
     pass
 
 
-def form_errors_from(form, exc):
-    """Put a service's ValidationError on the form's fields (or the form) and return the form."""
-    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+def form_errors_from(form, exc, labels=None):
+    """Put a service's ValidationError or TransitionError on the form's fields; an error about something the
+    form does not show goes above it, named by `labels` (or the model field's name). Returns the form."""
+    if hasattr(exc, "errors") and isinstance(exc.errors, dict):  # core.workflow.TransitionError
+        items = exc.errors.items()
+    else:
+        items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
     for name, errors in items:
-        form.add_error(name if name in form.fields else None, errors)
+        errors = errors if isinstance(errors, (list, tuple)) else [errors]
+        if name is None or name in form.fields or name == "__all__":
+            form.add_error(name if name in form.fields else None, errors)
+        else:
+            label = _field_label(form, name, labels or {})
+            form.add_error(None, [f"{label}: {error}" for error in errors])
     return form
+
+
+def _field_label(form, name, labels):
+    if name in labels:
+        return str(labels[name])
+    try:
+        return str(form._meta.model._meta.get_field(name).verbose_name)
+    except Exception:  # not a model form, or not a model field
+        return name
