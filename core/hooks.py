@@ -189,3 +189,14 @@ def register_review_action_tool(order: int, template_name: str, context_fn: Call
     if entry not in review_action_tools:
         review_action_tools.append(entry)
         review_action_tools.sort(key=lambda e: e[0])
+
+
+# Where a ticket's mail thread started: fn(ticket_ids) -> {ticket_id: (origin Message-ID or "", reply-to address
+# or "")}; the e-mail channel registers one, so notifications thread under the mail that opened the ticket and
+# replies go back to the mailbox it came from (core.mail_threading).
+mail_origins: list[Callable] = []
+
+
+def register_mail_origin(fn: Callable):
+    if fn not in mail_origins:
+        mail_origins.append(fn)

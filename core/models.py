@@ -412,6 +412,10 @@ class Outbox(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # After a failed attempt: not tried again before this instant (exponential backoff).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # E-mail threading (core.mail_threading): this message's own id and its extra headers (In-Reply-To, ...).
+    message_id = models.CharField(max_length=255, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    reply_to = models.CharField(max_length=255, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "id"], name="outbox_status_id")]

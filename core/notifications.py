@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 
-from . import permissions
+from . import mail_threading, permissions
 from .models import Notification, NotificationPreference, Outbox
 
 log = logging.getLogger(__name__)
@@ -35,14 +35,31 @@ def queue_emails(messages, event=None):
     non-empty address of each, in one INSERT; delivery is queued on commit. With an `event`, addresses of
     users who switched that event's e-mail off are left out."""
     opted_out = _email_opt_outs(event, messages) if event else set()
-    rows = [Outbox(channel="email", recipient=address, subject=str(subject)[:255], body=str(body),
-                   ticket_id=getattr(ticket, "pk", ticket))
-            for recipients, subject, body, ticket in messages
-            for address in dict.fromkeys(r.strip() for r in recipients if r and r.strip())
-            if address.lower() not in opted_out]
+    threads = mail_threading.headers_for(_tickets(ticket for *_rest, ticket in messages))
+    rows = []
+    for recipients, subject, body, ticket in messages:
+        number = getattr(ticket, "number", "")
+        headers, reply_to = threads.get(getattr(ticket, "pk", ticket), ({}, ""))
+        rows += [Outbox(channel="email", recipient=address, subject=str(subject)[:255], body=str(body),
+                        ticket_id=getattr(ticket, "pk", ticket), message_id=mail_threading.new_message_id(number),
+                        headers=headers, reply_to=reply_to)
+                 for address in dict.fromkeys(r.strip() for r in recipients if r and r.strip())
+                 if address.lower() not in opted_out]
     if rows:
         Outbox.objects.bulk_create(rows)
         transaction.on_commit(_kick_delivery)
+    return rows
+
+
+def _tickets(tickets):
+    """Ticket rows of these tickets or ticket ids (ids are read in one query)."""
+    from .models import Ticket
+
+    tickets = [ticket for ticket in tickets if ticket is not None]
+    ids = [ticket for ticket in tickets if not hasattr(ticket, "pk")]
+    rows = [ticket for ticket in tickets if hasattr(ticket, "pk")]
+    if ids:
+        rows += list(Ticket.objects.filter(pk__in=ids).only("pk", "number"))
     return rows
 
 

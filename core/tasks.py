@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,6 +22,16 @@ def retry_delay(attempts):
     return min(3600, 30 * 2 ** max(0, attempts - 1))
 
 
+def message(row, connection=None):
+    """The e-mail of an Outbox row, with its threading headers; marked as sent by a machine, so that
+    auto-responders stay quiet."""
+    headers = {"Auto-Submitted": "auto-generated", **(row.headers or {})}
+    if row.message_id:
+        headers["Message-ID"] = row.message_id
+    return EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.recipient], connection=connection,
+                        headers=headers, reply_to=[row.reply_to] if row.reply_to else None)
+
+
 def deliver_pending(batch_size=BATCH_SIZE, now=None, connection=None):
     """Send one bounded batch of pending e-mail rows that are due; returns (sent, failed, fetched).
     A failed row stays pending with its next attempt time (given up after MAX_ATTEMPTS). `connection`: a
@@ -34,7 +44,7 @@ def deliver_pending(batch_size=BATCH_SIZE, now=None, connection=None):
                             status=Outbox.Status.PENDING, channel="email").order_by("id")[:batch_size])
         for row in rows:
             try:
-                send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.recipient], connection=connection)
+                message(row, connection).send()
             except Exception as exc:
                 row.attempts += 1
                 row.last_error = str(exc)[:2000]

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "changes",
     "events",
     "improvement",
+    "mailchannel",
     "knowledge",
     "demo",
 ]
@@ -196,6 +197,18 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "itsm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The absolute address of this site, for links in e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The right-hand side of the Message-IDs we send (empty: SITE_URL's host); replies are matched by it.
+MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "")
+
+# The e-mail channel (mailchannel): mailboxes from the environment, besides those configured in the UI, as
+# imaps://user:pass@host:993/INBOX?kind=incident&team=Service%20Desk&address=desk@example.com (see
+# mailchannel/settings_mailboxes.py); with none configured anywhere, nothing polls.
+INBOUND_MAIL_URLS = env_list("INBOUND_MAIL_URLS", "")
+INBOUND_MAIL_POLL_SECONDS = float(os.environ.get("INBOUND_MAIL_POLL_SECONDS", 60))
+# After reading a mailbox, wait this long in IMAP IDLE for new mail (when the server offers IDLE); 0: never.
+INBOUND_MAIL_IDLE_SECONDS = float(os.environ.get("INBOUND_MAIL_IDLE_SECONDS", 0))
+INBOUND_MAIL_MAX_BYTES = int(os.environ.get("INBOUND_MAIL_MAX_BYTES", 25 * 1024 * 1024))
+INBOUND_MAIL_BATCH = int(os.environ.get("INBOUND_MAIL_BATCH", 200))
 
 # Attachments
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
@@ -250,6 +263,7 @@ CELERY_BEAT_SCHEDULE = {
     "changes-template-review-flags": {"task": "changes.refresh_template_review_flags", "schedule": 86400.0},
     "improvement-remeasure": {"task": "improvement.remeasure_improvements", "schedule": 3600.0},
     "improvement-run-feeds": {"task": "improvement.run_feeds", "schedule": 86400.0},
+    "mailchannel-poll": {"task": "mailchannel.poll_mailboxes", "schedule": INBOUND_MAIL_POLL_SECONDS},
 }
 # Trend analysis (problems/trends.py): the window read, the smallest cluster, the cosine two texts need to
 # be similar, the unique texts compared per CI/service/category, the description characters added to the title,
