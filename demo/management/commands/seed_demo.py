@@ -19,6 +19,7 @@ from problems import candidate_services
 from demo import catalogue as demo_catalogue
 from demo import changes as demo_changes
 from demo import improvement as demo_improvement
+from demo import mail as demo_mail
 from demo import problems as demo_problems
 from demo import reference
 from demo.history import Cast, History
@@ -78,6 +79,7 @@ class Command(BaseCommand):
         demo_changes.reference(cast.users, cast.teams)
         stats["changes"] = demo_changes.seed(cast.users, cast.teams)
         stats["improvements"] = demo_improvement.seed(cast.users)
+        stats["inbound e-mails"] = demo_mail.seed(cast.users)
         summary = ", ".join(f"{count} {name}" for name, count in stats.items())
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded: {days} days of history in {time.monotonic() - started:.0f} s ({summary}). "
