@@ -25,6 +25,7 @@ run: migrate
 	DEMO_DATA=1 $(BIN)/python manage.py seed_demo --if-empty
 	DEMO_DATA=1 PORT=$(PORT) $(BIN)/python manage.py runstack
 
+# Browser and IMAP tests use Debian's chromium and dovecot-imapd when installed, and are skipped otherwise.
 test: install
 	$(BIN)/python manage.py compilemessages_py
 	$(BIN)/python -m pytest

@@ -351,3 +351,23 @@ def bulk_incidents(cursor, count, refs):
                    "(SELECT last_value FROM ticket_number_incident)))")
     cursor.execute("ANALYZE core_ticket")
     cursor.execute("ANALYZE incidents_incident")
+
+
+def ensure_database(url):
+    """Create the PostgreSQL database named in `url` when it does not exist (before django.setup())."""
+    from urllib.parse import urlparse
+
+    import psycopg2
+
+    parts = urlparse(url)
+    if not parts.scheme.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database of your own (it is created if missing).")
+    name = parts.path.lstrip("/")
+    conn = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
+                            password=parts.password, dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from core.models import ApiToken
 from tests.support import factories
 from tests.support.browser import browser, page  # noqa: F401  (fixtures)
+from tests.support.imap import clean_imap, imap_server  # noqa: F401  (fixtures)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
