@@ -75,24 +75,26 @@ def strip_quoted(text):
     lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     wrote = [i for i, line in enumerate(lines) if "wrote" in line or "写道" in line]
     near_wrote = {start for i in wrote for start in range(i - WINDOW + 1, i + 1)}
-    kept, i = [], 0
+    kept, i, cut = [], 0, False
     while i < len(lines):
         if not (i in near_wrote or CANDIDATE.match(lines[i])):
             kept.append(lines[i].rstrip())
+            cut = cut and not lines[i].strip()
             i += 1
             continue
         if QUOTED.match(lines[i]):
-            i += 1
+            cut, i = True, i + 1
             continue
         span = _wrote_header(lines, i) if i in near_wrote else 0
         if span and _interleaved(lines, i + span):
             i += span
             continue
         if span or _cut_here(lines, i):
-            while kept and (not kept[-1].strip() or BARE_ADDRESS.match(kept[-1])):
-                kept.pop()
+            cut = True
             break
         kept.append(lines[i].rstrip())
-        i += 1
+        cut, i = False, i + 1
+    while cut and kept and (not kept[-1].strip() or BARE_ADDRESS.match(kept[-1])):
+        kept.pop()  # what stood right before the history: blank lines, Foxmail's sender address
     reply = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
     return reply or (text or "").strip()

@@ -81,3 +81,27 @@ def test_reply_text_of_a_parsed_chinese_reply():
     parsed = parse(raw)
     assert parsed.reply_text == "问题已解决，谢谢。"
     assert "原始邮件" in parsed.text
+
+
+HTML_REPLIES = {
+    "outlook": ("<div class=WordSection1><p class=MsoNormal>Still broken.<o:p></o:p></p><p>&nbsp;</p>"
+                "<div style='border:none;border-top:solid #E1E1E1 1.0pt'><p class=MsoNormal><b>From:</b> Service Desk "
+                "&lt;desk@example.com&gt;<br><b>Sent:</b> Tuesday, December 1, 2026 10:00 AM<br><b>To:</b> Alice<br>"
+                "<b>Subject:</b> RE: Printer</p></div><p class=MsoNormal>Please restart.</p></div>", "Still broken."),
+    "qq mail": ("<div>好的，已经重启。</div><div><br></div><div><div>------------------&nbsp;原始邮件&nbsp;"
+                "------------------</div><div><div><b>发件人:</b>&nbsp;\"服务台\"&lt;desk@example.com&gt;;</div>"
+                "<div><b>发送时间:</b>&nbsp;2026年12月1日(星期二) 上午10:00</div><div><b>主题:</b>&nbsp;回复：打印机"
+                "</div></div>请重启。</div>", "好的，已经重启。"),
+    "foxmail": ("<div>收到</div><div><br></div><hr><div><div>zhang@example.com</div></div><blockquote><div>&nbsp;"
+                "</div><div><div><b>发件人：</b>&nbsp;服务台</div><div><b>发送时间：</b>&nbsp;2026-12-01&nbsp;10:00"
+                "</div></div><div>请重启。</div></blockquote>", "收到"),
+}
+
+
+@pytest.mark.parametrize("html, reply", HTML_REPLIES.values(), ids=HTML_REPLIES.keys())
+def test_html_only_replies_are_stripped(html, reply):
+    raw = ("From: zhang@example.com\r\nSubject: Re: [INC0001001]\r\nContent-Type: text/html; charset=utf-8\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n\r\n" + html).encode()
+    parsed = parse(raw)
+    assert parsed.reply_text == reply
+    assert "请重启" in parsed.text or "Please restart" in parsed.text
