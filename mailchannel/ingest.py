@@ -171,7 +171,8 @@ def _handle(mailbox, raw, key, existing=None, rate_limit=True):
         new, notes = _create(mailbox, mail, user, follows=ticket)
         handled = _record(mailbox, raw, key, existing, outcome=Outcome.FOLLOW_UP if ticket else Outcome.CREATED,
                           ticket=new, **record, detail=notes)
-        _acknowledge(new, user, follows=ticket)  # after the record: the reply threads under the sender's mail
+        if not mail.no_auto_response:  # after the record: the acknowledgement threads under the sender's mail
+            _acknowledge(new, user, follows=ticket)
         return handled
     comment, notes = _reply(ticket, mail, user)
     outcome = Outcome.REPLIED

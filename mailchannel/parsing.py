@@ -53,6 +53,7 @@ class ParsedMail:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     auto_reply: bool = False
     bounce: bool = False
+    no_auto_response: bool = False  # a person's mail that asks for no automatic answer
 
 
 class _RawHeaders(type(compat32)):
@@ -78,7 +79,7 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 AUTO_SUBJECT = re.compile(
     r"^\s*(?:auto:|automatic reply|auto[- ]?reply|autoreply|out of (?:the )?office|自动回复|自动答复)", re.IGNORECASE)
-AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+AUTO_PRECEDENCE = {"bulk", "junk", "auto_reply"}
 SUPPRESS_AUTO = {"all", "autoreply", "oof"}
 BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
 BOUNCE_FROM = re.compile(r"(?:^|[\s<\"'])(?:mailer-daemon|postmaster)(?:[@>\s\"']|$)", re.IGNORECASE)
@@ -144,21 +145,27 @@ def _date(value):
 
 
 def _auto_reply(msg, subject):
+    """Mail a machine wrote in answer to something: it never becomes a ticket."""
     submitted = _header(msg, "auto-submitted").split(";")[0].strip().lower()
-    suppress = {token.strip().lower() for token in _header(msg, "x-auto-response-suppress").split(",")}
     precedence = _header(msg, "precedence").strip().lower()
     receipt = (msg.get_content_type() == "multipart/report"
                and str(msg.get_param("report-type") or "").lower() == "disposition-notification")
     return bool(
         (submitted and submitted != "no")
         or "x-autoreply" in msg or "x-autorespond" in msg
-        or suppress & SUPPRESS_AUTO
         or precedence in AUTO_PRECEDENCE
         or "x-loop" in msg
-        or ("list-id" in msg and precedence)
         or receipt
         or AUTO_SUBJECT.match(subject)
     )
+
+
+def _no_auto_response(msg):
+    """Mail a person may have written that asks not to be answered automatically (Exchange's
+    X-Auto-Response-Suppress, mailing lists): it becomes a ticket, but gets no acknowledgement."""
+    suppress = {token.strip().lower() for token in _header(msg, "x-auto-response-suppress").split(",")}
+    precedence = _header(msg, "precedence").strip().lower()
+    return bool(suppress & SUPPRESS_AUTO or precedence == "list" or "list-id" in msg)
 
 
 def _bounce(msg, sender):
@@ -357,6 +364,7 @@ def _parse(raw):
         html=html,
         attachments=body.attachments,
         auto_reply=_auto_reply(msg, subject),
+        no_auto_response=_no_auto_response(msg),
         bounce=bounce,
     )
 

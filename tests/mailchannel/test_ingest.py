@@ -142,7 +142,7 @@ def test_a_reply_to_a_resolved_ticket_reopens_it(mailbox, rita):
     incident = factories.incident(actor=rita, requester=rita)
     agent = factories.agent(username="alice")
     incident_services.transition_incident(incident, agent, workflow.RESOLVED, {
-        "resolution_code": "fixed", "resolution_notes": "Replaced the roller."})
+        "resolution_code": "solved_permanently", "resolution_notes": "Replaced the roller."})
     message = ingest.ingest(mailbox, raw(subject=f"Re: [{incident.number}]", body="It is not fixed."))
     incident.refresh_from_db()
     assert message.outcome == Outcome.REOPENED and incident.state == workflow.IN_PROGRESS
@@ -153,7 +153,7 @@ def test_a_reply_to_a_closed_ticket_opens_a_new_one_linked_to_it(mailbox, rita):
     incident = factories.incident(actor=rita, requester=rita)
     agent = factories.agent(username="alice")
     incident_services.transition_incident(incident, agent, workflow.RESOLVED, {
-        "resolution_code": "fixed", "resolution_notes": "Replaced the roller."})
+        "resolution_code": "solved_permanently", "resolution_notes": "Replaced the roller."})
     incident_services.transition_incident(Incident.objects.get(pk=incident.pk), rita, workflow.CLOSED)
     message = ingest.ingest(mailbox, raw(subject=f"Re: [{incident.number}]", body="Jammed again."))
     assert message.outcome == Outcome.FOLLOW_UP

@@ -264,13 +264,20 @@ class TestAttachments:
 class TestAutoRepliesAndBounces:
     @pytest.mark.parametrize("header", [
         b"Auto-Submitted: auto-replied", b"Auto-Submitted: auto-generated; owner-email=x@y.z", b"X-Autoreply: yes",
-        b"X-Autorespond: vacation", b"X-Auto-Response-Suppress: All", b"X-Auto-Response-Suppress: DR, OOF",
-        b"X-Auto-Response-Suppress: AutoReply", b"Precedence: bulk", b"Precedence: junk", b"Precedence: list",
-        b"Precedence: auto_reply", b"X-Loop: desk@example.com", b"List-Id: <it.example.com>\r\nPrecedence: first",
+        b"X-Autorespond: vacation", b"Precedence: bulk", b"Precedence: junk", b"Precedence: auto_reply",
+        b"X-Loop: desk@example.com",
     ])
     def test_auto_reply_headers(self, header):
         parsed = parse(raw_mail(header + b"\r\n"))
         assert parsed.auto_reply and not parsed.bounce
+
+    @pytest.mark.parametrize("header", [
+        b"X-Auto-Response-Suppress: All", b"X-Auto-Response-Suppress: DR, OOF", b"X-Auto-Response-Suppress: AutoReply",
+        b"Precedence: list", b"List-Id: <it.example.com>\r\nPrecedence: first",
+    ])
+    def test_mail_asking_for_no_automatic_answer_is_still_a_persons_mail(self, header):
+        parsed = parse(raw_mail(header + b"\r\n"))
+        assert parsed.no_auto_response and not parsed.auto_reply and not parsed.bounce
 
     @pytest.mark.parametrize("header", [b"Auto-Submitted: no", b"X-Auto-Response-Suppress: DR, RN", b"List-Id: <x>"])
     def test_ordinary_headers_are_no_auto_reply(self, header):
