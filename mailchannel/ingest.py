@@ -362,7 +362,7 @@ def _acknowledge(ticket, user, follows=None):
                 "old": follows.number})
         lines.append(_("Reply to this e-mail to add to it; keep %(number)s in the subject.") % {
             "number": ticket.number})
-        if permissions.can_view(user, ticket):
+        if permissions.is_agent(user) or ticket.kind not in hooks.requester_hidden_kinds():  # their own ticket
             lines.append(_("Open the ticket: %(url)s") % {"url": ticket_link(ticket)})
         notifications.queue_email([user.email], subject, "\n\n".join(lines), ticket)
 
