@@ -35,6 +35,11 @@ def is_manager(user):
     return has_role(user, MANAGER, ADMIN)
 
 
+def is_admin(user):
+    """Administrators: they alone configure what reaches into other systems (the desk's mailboxes)."""
+    return has_role(user, ADMIN)
+
+
 def is_change_authority(user):
     """Who governs change enablement (templates, CAB meetings, blackout windows, releases): managers, the change
     authority role and admins."""
@@ -159,18 +164,26 @@ def can_transition(user, ticket, transition):
     return is_agent(user)
 
 
-def agent_required(view):
-    """A page for service desk staff: sign-in first, then 403 for anyone else."""
-    from functools import wraps
+def _role_required(allowed):
+    def decorate(view):
+        from functools import wraps
 
-    from django.contrib.auth.decorators import login_required
-    from django.core.exceptions import PermissionDenied
+        from django.contrib.auth.decorators import login_required
+        from django.core.exceptions import PermissionDenied
 
-    @login_required
-    @wraps(view)
-    def check(request, *args, **kwargs):
-        if not is_agent(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+        @login_required
+        @wraps(view)
+        def check(request, *args, **kwargs):
+            if not allowed(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return check
+        return check
+
+    return decorate
+
+
+# Pages for service desk staff, managers (and admins), admins: sign-in first, then 403 for anyone else.
+agent_required = _role_required(is_agent)
+manager_required = _role_required(is_manager)
+admin_required = _role_required(is_admin)

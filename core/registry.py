@@ -26,7 +26,8 @@ EVERYONE = "everyone"  # every signed-in user
 REQUESTERS = "requesters"  # signed-in users who are not service desk staff
 AGENTS = "agents"  # service desk staff: agents, managers, change authorities, admins (permissions.is_agent)
 MANAGERS = "managers"  # managers and admins (permissions.is_manager)
-AUDIENCES = (EVERYONE, REQUESTERS, AGENTS, MANAGERS)
+ADMINS = "admins"  # admins only (permissions.is_admin)
+AUDIENCES = (EVERYONE, REQUESTERS, AGENTS, MANAGERS, ADMINS)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ def audiences_of(user):
 
     if user is None or not user.is_authenticated:
         return set()
+    if permissions.is_admin(user):
+        return {EVERYONE, AGENTS, MANAGERS, ADMINS}
     if permissions.is_manager(user):
         return {EVERYONE, AGENTS, MANAGERS}
     if permissions.is_agent(user):

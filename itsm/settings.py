@@ -318,7 +318,9 @@ SPECTACULAR_SETTINGS = {
                             # metric's name and timer and the SLA target's metric)
                             "ImprovementStageEnum": "improvement.workflow.WORKFLOW.choices",
                             "MetricNameEnum": "improvement.models.MetricName",
-                            "MetricEnum": "slm.models.ServiceLevelTarget.Metric"},
+                            "MetricEnum": "slm.models.ServiceLevelTarget.Metric",
+                            "OutcomeEnum": "changes.models.Outcome",  # a change's outcome, as before mail came
+                            "InboundOutcomeEnum": "mailchannel.models.Outcome"},
 }
 
 LOGGING = {

@@ -92,7 +92,7 @@ class ConfigViewSet(BoundedLookupMixin, viewsets.ModelViewSet):
         type(self).delete_service(self.request.user, instance)
 
 
-def _crud_schema(tag, serializer):
+def crud_schema(tag, serializer):
     return extend_schema_view(**{name: extend_schema(tags=[tag], responses={code: body, **ERRORS})
                                  for name, code, body in (
                                      ("list", 200, serializer(many=True)), ("retrieve", 200, serializer),
@@ -100,7 +100,7 @@ def _crud_schema(tag, serializer):
                                      ("partial_update", 200, serializer), ("destroy", 204, None))})
 
 
-@_crud_schema("assignment rules", AssignmentRuleSerializer)
+@crud_schema("assignment rules", AssignmentRuleSerializer)
 class AssignmentRuleViewSet(ConfigViewSet):
     serializer_class = AssignmentRuleSerializer
     pagination_class = RulePagination
@@ -114,7 +114,7 @@ class AssignmentRuleViewSet(ConfigViewSet):
 RenderedSerializer = inline_serializer("RenderedCannedResponse", {"body": serializers.CharField()})
 
 
-@_crud_schema("canned responses", CannedResponseSerializer)
+@crud_schema("canned responses", CannedResponseSerializer)
 class CannedResponseViewSet(ConfigViewSet):
     """Agents list the active responses that are global or for their teams; managers and admins all."""
 

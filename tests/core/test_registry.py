@@ -67,8 +67,9 @@ def test_every_project_app_declares_its_role_grants():
     assert grants["servicerequests"][p.MANAGER] == registry.ALL_ACTIONS
     assert grants["improvement"][p.AGENT] == registry.VIEW_ADD_CHANGE
     assert grants["knowledge"][p.AGENT] == registry.VIEW_ADD_CHANGE
+    assert grants["mailchannel"] == {}  # admins only: they hold every permission anyway
     assert set(grants) == {"core", "slm", "cmdb", "incidents", "servicerequests", "problems", "changes", "events",
-                           "improvement", "knowledge"}
+                           "improvement", "knowledge", "mailchannel"}
     for declared in grants.values():
         assert set(declared) <= set(p.ROLES)
         assert all(set(actions) <= set(registry.ALL_ACTIONS) for actions in declared.values())
@@ -82,9 +83,10 @@ def test_api_routes_come_from_the_registry():
                                           "problems.api.candidate_urls", "changes.api.urls", "changes.api.cab_urls",
                                           "changes.api.templates", "changes.api.releases", "changes.api.schedule_urls",
                                           "events.api.urls", "improvement.api.urls", "improvement.api.proposal_urls",
-                                          "knowledge.api.urls"]
+                                          "mailchannel.api.urls", "knowledge.api.urls"]
     for name in ("me", "incident-list", "request-list", "task-list", "service-list", "report-compliance", "survey-list", "ci-list", "alert-list",
-                 "events-ingest", "article-list", "change-list", "improvement-list"):
+                 "events-ingest", "article-list", "change-list", "improvement-list", "mailbox-list",
+                 "maildomain-list", "inboundmessage-list"):
         assert reverse(name).startswith("/api/v1/")
 
 def test_web_includes_come_from_the_registry_with_root_last():
@@ -103,12 +105,22 @@ def test_web_includes_come_from_the_registry_with_root_last():
                                   ("changes/schedule/", "changes.schedule_urls"), ("changes/", "changes.risk_urls"),
                                   ("changes/", "changes.urls"),
                                   ("improvements/proposals/", "improvement.proposal_urls"),
-                                  ("improvements/", "improvement.urls")}
+                                  ("improvements/", "improvement.urls"), ("mail/", "mailchannel.urls")}
 
 
 def test_menu_entry_refuses_an_unknown_audience():
     with pytest.raises(ValueError):
         registry.MenuEntry("x", "home", audience="agent")
+
+
+@pytest.mark.django_db
+def test_audiences_per_role():
+    assert registry.audiences_of(factories.admin(username="root")) == {registry.EVERYONE, registry.AGENTS,
+                                                                       registry.MANAGERS, registry.ADMINS}
+    assert registry.audiences_of(factories.manager(username="m")) == {registry.EVERYONE, registry.AGENTS,
+                                                                      registry.MANAGERS}
+    assert registry.audiences_of(factories.agent(username="a")) == {registry.EVERYONE, registry.AGENTS}
+    assert registry.audiences_of(factories.requester(username="r")) == {registry.EVERYONE, registry.REQUESTERS}
 
 
 def nav(client, user):
@@ -131,6 +143,8 @@ def test_header_menu_per_role(client):
     assert nav(client, factories.agent(username="a")) == AGENT_MENU
     assert nav(client, factories.manager(username="m")) == AGENT_MENU + [
         ("/slm/agreements/", "", "Agreements"), ("/admin/", "", "Admin")]
+    assert nav(client, factories.admin(username="root")) == AGENT_MENU + [
+        ("/slm/agreements/", "", "Agreements"), ("/mail/mailboxes/", "", "E-mail"), ("/admin/", "", "Admin")]
     assert nav(client, factories.requester(username="r")) == [("/", "", "My requests"),
                                                               ("/portal/catalog/", "", "Request something"),
                                                               ("/knowledge/", "", "Knowledge"),
