@@ -205,3 +205,15 @@ def test_a_manager_reads_the_log_and_nothing_else(api_as, monkeypatch):
     for url in (MAILBOXES, f"{MAILBOXES}{box.pk}/", DOMAINS):
         assert manager.get(url).status_code == 403
     assert manager.post(MAILBOXES, payload(), format="json").status_code == 403
+
+
+def test_a_refused_retry_is_a_400(api, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    def refuse(message, actor):
+        raise ValidationError({"mailbox": ["The mailbox of this message was deleted."]})
+
+    peer(monkeypatch, "ingest", retry=refuse)
+    held = message(Outcome.FAILED)
+    response = api.post(f"{MESSAGES}{held.pk}/retry/")
+    assert response.status_code == 400 and response.json() == {"mailbox": ["The mailbox of this message was deleted."]}

@@ -4,11 +4,13 @@ the ticket page's "E-mail" panel and "View as sent"."""
 import pytest
 from django.urls import reverse
 
+from core import permissions
+from mailchannel import message_views
 from mailchannel.models import InboundMessage, Mailbox, OrganizationDomain, Outcome, TargetKind
 from tests.support import factories
 from tests.support.catalog_factories import CatalogItemFactory, ItemFieldFactory
 from tests.support.mail_factories import PASSWORD, mailbox, message, peer
-from tests.support.queries import count_queries
+from tests.support.queries import count_queries, max_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -356,6 +358,19 @@ def test_ticket_page_shows_the_mail_panel_in_one_query(client, admin):
     assert count_queries(lambda: client.get(url)) == few
 
 
+def test_the_panel_reads_one_query_and_shows_the_latest_hundred(rf, admin):
+    incident = factories.incident()
+    InboundMessage.objects.bulk_create(InboundMessage(key=f"<k{n}@x>", outcome=Outcome.REPLIED, ticket=incident,
+                                                      subject=f"Mail {n}") for n in range(101))
+    request = rf.get("/")
+    request.user = admin
+    assert permissions.is_manager(admin)  # roles are read once per request, by the page already
+    with max_queries(1):
+        context = message_views.ticket_panel_context(incident, request)
+    rows = context["mail_messages"]
+    assert len(rows) == 100 and context["mail_more"] and (rows[0].subject, rows[-1].subject) == ("Mail 1", "Mail 100")
+
+
 def test_no_panel_on_a_ticket_without_mail(client, admin):
     incident = factories.incident()
     message(ticket=factories.incident(title="Another"))
@@ -385,3 +400,15 @@ def test_view_as_sent_only_for_ticket_mail_with_html(client, admin):
         assert client.get(reverse("mailchannel:message-as-sent", args=[unseen.pk])).status_code == 404
     assert client.get("/mail/messages/99999999999999999999999/as-sent/").status_code == 404
     assert InboundMessage.objects.count() == 3
+
+
+def test_a_refused_retry_is_a_message(client, admin, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    def refuse(message, actor):
+        raise ValidationError("The mailbox of this message was deleted.")
+
+    peer(monkeypatch, "ingest", retry=refuse)
+    held = message(Outcome.FAILED)
+    response = client.post(reverse("mailchannel:message-retry", args=[held.pk]))
+    assert response.status_code == 302 and flashes(response) == ["The mailbox of this message was deleted."]
