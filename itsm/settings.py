@@ -233,6 +233,10 @@ EVENTS_ALERTS_PER_EVENT = int(os.environ.get("EVENTS_ALERTS_PER_EVENT", 100))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
+    try:  # any process may queue a task (seed_demo before the stack starts, a shell)
+        (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
