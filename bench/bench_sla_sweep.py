@@ -10,28 +10,13 @@ query (the part that must not grow with the table) and a full sweep (flags, even
 import os
 import sys
 import time
-from urllib.parse import urlparse
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/itsm_slm_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.settings")
 TIMERS = int(os.environ.get("BENCH_TIMERS", 1_000_000))
 
-
-def ensure_database(url):
-    import psycopg2
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    conn = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
-                            password=parts.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
+from bench.common import ensure_database  # noqa: E402
 
 ensure_database(os.environ["DATABASE_URL"])
 

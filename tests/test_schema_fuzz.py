@@ -82,7 +82,12 @@ def existing_id(case, headers, cache):
 @schema.parametrize()
 @settings(suppress_health_check=list(HealthCheck), deadline=None, derandomize=True, database=None)
 def test_api_conforms_to_schema(case, agent_key):
-    headers = {"Authorization": f"Token {agent_key}"}
+    call_and_validate(case, agent_key)
+
+
+def call_and_validate(case, key):
+    """Call `case` with the token `key`, on a stored object for every other id: no 5xx, a schema-true answer."""
+    headers = {"Authorization": f"Token {key}"}
     path_params = case.path_parameters or {}
     if "id" in path_params and str(path_params["id"]).isdigit() and int(path_params["id"]) % 2 == 0:
         real = existing_id(case, headers, cache={})
