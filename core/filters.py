@@ -105,13 +105,17 @@ class TicketFilterSet(filters.FilterSet):
         return queryset.filter(lookup) if value else queryset.exclude(lookup)
 
     def filter_assignee(self, queryset, name, value):
+        return self.filter_user(queryset, "assignee", value)
+
+    def filter_user(self, queryset, field, value):
+        """A person filter on the user field `field`: a user id, "me" or "none" (anything else matches nothing)."""
         value = (value or "").strip().lower()
         if value == "me":
-            return queryset.filter(assignee=self.request.user) if self.request else queryset.none()
+            return queryset.filter(**{field: self.request.user}) if self.request else queryset.none()
         if value == "none":
-            return queryset.filter(assignee__isnull=True)
+            return queryset.filter(**{f"{field}__isnull": True})
         if (pk := parse_id(value)) is not None:
-            return queryset.filter(assignee_id=pk)
+            return queryset.filter(**{f"{field}_id": pk})
         return queryset.none()
 
     def filter_sla_breached(self, queryset, name, value):

@@ -113,6 +113,27 @@ class VersionedFormMixin(forms.Form):
         self.initial.setdefault("version", self.instance.version)
 
 
+class TicketPartForm(forms.ModelForm):
+    """A form over part of a ticket, on its page (a problem's analysis, an improvement's step), carrying the
+    version it was loaded at. changes() are the edited fields; after a conflict, at_version() keeps the user's
+    input but carries the current version, so saving again applies it (TicketActionView.run_versioned_form)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version)
+
+    def changes(self):
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self._meta.fields}
+
+    def at_version(self, version):
+        data = self.data.copy()
+        data[self.add_prefix("version")] = version
+        self.data = data
+        return self
+
+
 def ticket_form_class(model, fields, base=TicketForm, **meta):
     """A create form for `model` with `fields` (in order); `meta` adds Meta options (widgets, labels...)."""
     attrs = {"model": model, "fields": list(fields), **meta}
@@ -245,10 +266,19 @@ class LinkForm(forms.Form):
 MAIN_FILTERS = ("q", "open", "state", "priority", "team", "assignee", "service", "ordering")
 
 
-def _assignee_choices():
-    agents = [(str(u.pk), u.get_full_name() or u.username) for u in staff_users().only(
+def staff_choices():
+    """(id, name) of every service desk user, in one query."""
+    return [(str(u.pk), u.get_full_name() or u.username) for u in staff_users().only(
         "username", "first_name", "last_name")]
-    return [("", _("Any")), ("me", _("Me")), ("none", _("Unassigned"))] + agents
+
+
+def user_filter_choices(none_label, people):
+    """The choices of a person filter (core.filters.TicketFilterSet.filter_user): any, me, nobody, `people`."""
+    return [("", _("Any")), ("me", _("Me")), ("none", none_label)] + people
+
+
+def _assignee_choices():
+    return user_filter_choices(_("Unassigned"), staff_choices())
 
 
 def prepare_filter_form(form, main=MAIN_FILTERS, kind=None):

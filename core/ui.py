@@ -340,13 +340,19 @@ def _cell(value):
     return value if isinstance(value, SafeString) else html.escape(str(value))
 
 
+def sort_link(sorts, ordering, query):
+    """(href, aria-sort direction) of a sortable header: a click cycles through the ordering keys `sorts`."""
+    current = ordering in sorts
+    target = sorts[(sorts.index(ordering) + 1) % len(sorts)] if current else sorts[0]
+    direction = ("descending" if ordering.startswith("-") else "ascending") if current else "none"
+    return (f"?{query}&ordering={target}" if query else f"?ordering={target}"), direction
+
+
 def _header(column, ordering, query):
     if ordering is None or not column.sort:
         return f"<th>{escape(column.header)}</th>"
-    current = ordering in column.sort
-    target = column.sort[(column.sort.index(ordering) + 1) % len(column.sort)] if current else column.sort[0]
-    direction = ("descending" if ordering.startswith("-") else "ascending") if current else "none"
-    href = escape(f"?{query}&ordering={target}" if query else f"?ordering={target}")
+    href, direction = sort_link(column.sort, ordering, query)
+    href = escape(href)
     return (f'<th aria-sort="{direction}"><a href="{href}" class="sort sort-{direction}">'
             f"{escape(column.header)}</a></th>")
 

@@ -4,7 +4,6 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.converters import parse_id
 from core.filters import ID_BOUNDS, ORDERING_CHOICES, ORDERINGS, TicketFilterSet
 from slm.models import Service
 
@@ -48,14 +47,7 @@ class ImprovementFilter(TicketFilterSet):
         return queryset.filter(Q(pk__in=affected) | Q(service_id=int(value)))
 
     def filter_owner(self, queryset, name, value):
-        value = (value or "").strip().lower()
-        if value == "me":
-            return queryset.filter(owner=self.request.user) if self.request else queryset.none()
-        if value == "none":
-            return queryset.filter(owner__isnull=True)
-        if (pk := parse_id(value)) is not None:
-            return queryset.filter(owner_id=pk)
-        return queryset.none()
+        return self.filter_user(queryset, "owner", value)
 
     def filter_quarter(self, queryset, name, value):
         value = (value or "").strip().upper().replace("-Q", "Q")

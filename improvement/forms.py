@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Organization, Team
-from core.ticket_forms import DATE_WIDGET, UserChoiceField, staff_users, ticket_form_class
+from core.ticket_forms import DATE_WIDGET, TicketPartForm, UserChoiceField, staff_users, ticket_form_class
 from core.widgets import relabel_blank_choice
 from incidents.models import Category
 from slm.models import Service
@@ -34,27 +34,7 @@ TEXT_ROWS = {"vision": 3, "objective": 2, "assessment_notes": 3, "plan": 4, "bus
              "evaluation": 3, "follow_ups": 3, "lessons": 3, **{name: 2 for name in (*SWOT, *SCORECARD)}}
 
 
-class VersionedForm(forms.ModelForm):
-    """A form over the record carrying the version it was loaded at (optimistic concurrency)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.initial.setdefault("version", self.instance.version)
-
-    def changes(self):
-        return {name: self.cleaned_data[name] for name in self.changed_data if name in self._meta.fields}
-
-    def at_version(self, version):
-        """Keep the user's input but carry `version` (after a conflict: saving again applies the input)."""
-        data = self.data.copy()
-        data[self.add_prefix("version")] = version
-        self.data = data
-        return self
-
-
-class StageForm(VersionedForm):
+class StageForm(TicketPartForm):
     """One step's content. Nothing is required to save; what moving on needs is checked by the services."""
 
     def __init__(self, *args, **kwargs):
@@ -95,7 +75,7 @@ def stage_form_class(stage, metric_fixed=False):
 RATING_CHOICES = [(value, str(value)) for value in range(1, 6)]
 
 
-class AssessmentForm(VersionedForm):
+class AssessmentForm(TicketPartForm):
     class Meta:
         model = Improvement
         fields = ASSESSMENT

@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import account_services, permissions, ui
-from core import services as core_services
 from core.converters import parse_id
 from core.models import AuditAction, AuditEntry
-from core.ticket_forms import prepare_filter_form, staff_users
+from core.ticket_forms import prepare_filter_form, staff_choices, user_filter_choices
 from core.ticket_views import TicketActionView, TicketDetailView, TicketListView, form_errors_from
 from core.workflow import TransitionError
 
@@ -78,11 +77,7 @@ def _headers(ordering, query):
         sorts = SORTABLE.get(key)
         header = {"key": key, "label": label, "href": None, "direction": "none"}
         if sorts:
-            current = ordering in sorts
-            target = sorts[(sorts.index(ordering) + 1) % len(sorts)] if current else sorts[0]
-            header["href"] = f"?{query}&ordering={target}" if query else f"?ordering={target}"
-            if current:
-                header["direction"] = "descending" if ordering.startswith("-") else "ascending"
+            header["href"], header["direction"] = ui.sort_link(sorts, ordering, query)
         headers.append(header)
     return headers
 
@@ -158,13 +153,10 @@ class RegisterView(TicketListView):
         prepare_filter_form(form, MAIN_FILTERS, kind=registry)
         fields = form.fields
         fields["stage"].widget = forms.CheckboxSelectMultiple(choices=fields["stage"].choices)
-        people = [(str(u.pk), u.get_full_name() or u.username)
-                  for u in staff_users().only("username", "first_name", "last_name")]  # one query for both lists
-        fields["owner"].widget = forms.Select(choices=[("", _("Any")), ("me", _("Me")), ("none", _("No owner"))]
-                                              + people)
+        people = staff_choices()  # one query for both lists
+        fields["owner"].widget = forms.Select(choices=user_filter_choices(_("No owner"), people))
         fields["owner"].help_text = ""
-        fields["assignee"].widget = forms.Select(choices=[("", _("Any")), ("me", _("Me")),
-                                                          ("none", _("Unassigned"))] + people)
+        fields["assignee"].widget = forms.Select(choices=user_filter_choices(_("Unassigned"), people))
         fields["ordering"].choices = [(k, v) for k, v in fields["ordering"].choices if k in SORTS]
         fields["ordering"].widget.choices = fields["ordering"].choices
         form.main_fields = [form[name] for name in MAIN_FILTERS]
@@ -206,6 +198,7 @@ class ImprovementDetailView(TicketDetailView):
         forward = next_stage(ticket.state)
         # moving forward is the step form's "Save and go to the next step"; withdrawing and going back stay here
         context["transition_forms"] = [f for f in context["transition_forms"] if f.transition.to != forward]
+        context["linked_work"] = linked_work(context["links_out"], context["links_in"])
         return context
 
     def stage_form(self, improvement, stage):
@@ -254,32 +247,30 @@ class ImprovementDetailView(TicketDetailView):
                 "version": improvement.version})) if permissions.is_manager(user) and is_open else None,
             "can_measure": (is_open and improvement.state in (ACTION, RESULT, MOMENTUM) and bool(name)
                             and improvement.baseline_captured_at is not None),
-            "linked_work": self.linked_work(improvement),
             "today": timezone.localdate(),
             "practice_labels": [dict(Practice.choices).get(p, p) for p in improvement.practices or []],
             **nav_context("record"),
         }
 
-    def linked_work(self, improvement):
-        """Changes and problems linked to the improvement (the ticket layer's links, either direction)."""
-        kinds = ("change", "problem")
-        out = [(link, link.target) for link in improvement.links_out.select_related("target")
-               .filter(target__kind__in=kinds)]
-        into = [(link, link.source) for link in improvement.links_in.select_related("source")
-                .filter(source__kind__in=kinds)]
-        return [{"link": link, "ticket": ticket, "url": ui.ticket_url(ticket), "state": ui.state_label(ticket)}
-                for link, ticket in out + into]
+
+def linked_work(links_out, links_in):
+    """Changes and problems linked to the improvement, either direction (from the ticket page's links)."""
+    kinds = ("change", "problem")
+    pairs = [(link, link.target) for link in links_out] + [(link, link.source) for link in links_in]
+    return [{"link": link, "ticket": ticket, "url": link.url, "state": ui.state_label(ticket)}
+            for link, ticket in pairs if ticket.kind in kinds]
 
 
 CHECK_LABELS = {"baseline": gettext_lazy("Baseline"), "tasks": gettext_lazy("Tasks"),
                 "result": gettext_lazy("Result"), "metric": gettext_lazy("Metric"), "stage": gettext_lazy("Stage")}
 
 
-def put_transition_errors(form, exc):
-    """A refused step on the step form (core's placement), with a summary naming what is still needed."""
+def put_step_errors(form, exc):
+    """The service's refusal on the step form (core's placement); a refused step also gets a summary naming what
+    is still needed."""
     form_errors_from(form, exc, CHECK_LABELS)
-    missing = [str(form.fields[name].label) for name in exc.errors if name in form.fields]
-    if missing:
+    missing = [str(form.fields[name].label) for name in getattr(exc, "errors", {}) if name in form.fields]
+    if isinstance(exc, TransitionError) and missing:
         form.add_error(None, _("Still needed to move on: %(fields)s.") % {"fields": ", ".join(missing)})
     return form
 
@@ -288,10 +279,6 @@ class ImprovementActionView(TicketActionView, ImprovementDetailView):
     actions = {**TicketActionView.actions, "stage": "act_stage", "assessment": "act_assessment",
                "add-task": "act_add_task", "task-done": "act_task_done", "set-rank": "act_set_rank",
                "measure": "act_measure"}
-
-    def conflict_message(self):
-        return _("Someone else changed this improvement meanwhile. Your input is kept below; the page shows the "
-                 "current version. Save again to apply your input.")
 
     def act_stage(self, improvement):
         """Save a step's content; "Save and go to the next step" (the current step only) also moves the record on."""
@@ -302,40 +289,25 @@ class ImprovementActionView(TicketActionView, ImprovementDetailView):
             return {"error": _("This step cannot be edited yet; the page shows what is possible.")}
         advance = "advance" in self.request.POST and stage == improvement.state
         form_class = stage_form_class(stage, metric_fixed=improvement.baseline_captured_at is not None)
-        form = form_class(self.request.POST, instance=improvement, prefix=f"step-{stage}")
-        key = f"stage:{stage}"
-        if not form.is_valid():
-            return {key: form}
-        changes, version = form.changes(), form.cleaned_data["version"]
-        try:
+        user = self.request.user
+
+        def write(changes, version):
             if advance:
-                services.advance(improvement, self.request.user, changes, expected_version=version)
+                services.advance(improvement, user, changes, expected_version=version)
                 messages.success(self.request, _("Moved on to “%(stage)s”.") % {"stage": STATES[next_stage(stage)]})
             elif changes:
-                services.update_improvement(improvement, self.request.user, changes, expected_version=version)
+                services.update_improvement(improvement, user, changes, expected_version=version)
                 messages.success(self.request, _("Saved."))
-        except core_services.ConflictError as exc:
-            form.add_error(None, self.conflict_message())
-            return {key: form.at_version(exc.current_version)}
-        except TransitionError as exc:
-            return {key: put_transition_errors(form, exc)}
-        except ValidationError as exc:
-            return {key: form_errors_from(form, exc)}
-        return None
+
+        return self.run_versioned_form(f"stage:{stage}", form_class(self.request.POST, instance=improvement,
+                                                                    prefix=f"step-{stage}"),
+                                       write, put_errors=put_step_errors)
 
     def act_assessment(self, improvement):
-        form = AssessmentForm(self.request.POST, instance=improvement, prefix="assessment")
-        if not form.is_valid():
-            return {"assessment": form}
-        try:
-            services.update_improvement(improvement, self.request.user, form.changes(),
-                                        expected_version=form.cleaned_data["version"])
-        except core_services.ConflictError as exc:
-            form.add_error(None, self.conflict_message())
-            return {"assessment": form.at_version(exc.current_version)}
-        except ValidationError as exc:
-            return {"assessment": form_errors_from(form, exc)}
-        return None
+        return self.run_versioned_form(
+            "assessment", AssessmentForm(self.request.POST, instance=improvement, prefix="assessment"),
+            lambda changes, version: services.update_improvement(improvement, self.request.user, changes,
+                                                                 expected_version=version))
 
     def act_add_task(self, improvement):
         return self.run_form("task", TaskForm(self.request.POST, prefix="task"),

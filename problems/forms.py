@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cmdb.models import ConfigurationItem
 from core.models import Team
-from core.ticket_forms import DATE_WIDGET, KeyListField, TicketForm, UserChoiceField, staff_users, ticket_form_class
+from core.ticket_forms import (DATE_WIDGET, KeyListField, TicketForm, TicketPartForm, UserChoiceField, staff_users,
+                               ticket_form_class)
 from incidents.models import Category, Incident
 
 from .models import FIVE_WHYS, ISHIKAWA, InvestigationTask, Problem
@@ -48,10 +49,8 @@ class ProblemFormBase(TicketForm):
 ProblemForm = ticket_form_class(Problem, FIELDS, base=ProblemFormBase)
 
 
-class AnalysisForm(forms.ModelForm):
+class AnalysisForm(TicketPartForm):
     """Problem control on the problem page: the technique's fields, root cause, workaround, known error."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Problem
@@ -59,13 +58,6 @@ class AnalysisForm(forms.ModelForm):
         widgets = {**{name: forms.Textarea(attrs={"rows": 2}) for name in (*FIVE_WHYS, *ISHIKAWA)},
                    "root_cause": forms.Textarea(attrs={"rows": 3}), "workaround": forms.Textarea(attrs={"rows": 3}),
                    "review_date": forms.DateInput(**DATE_WIDGET)}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.initial.setdefault("version", self.instance.version)
-
-    def changes(self):
-        return {name: self.cleaned_data[name] for name in self.changed_data if name in ANALYSIS_FIELDS}
 
 
 class TaskForm(forms.ModelForm):

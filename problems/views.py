@@ -60,9 +60,9 @@ class ProblemActionView(TicketActionView, ProblemDetailView):
                "resolve-incidents": "act_resolve_incidents", "publish-article": "act_publish_article"}
 
     def act_analysis(self, problem):
-        form = AnalysisForm(self.request.POST, instance=problem)
-        return self.run_form("analysis", form, lambda data: services.update_problem(
-            problem, self.request.user, form.changes(), expected_version=data.get("version")))
+        return self.run_versioned_form("analysis", AnalysisForm(self.request.POST, instance=problem),
+                                       lambda changes, version: services.update_problem(
+                                           problem, self.request.user, changes, expected_version=version))
 
     def act_add_task(self, problem):
         return self.run_form("task", TaskForm(self.request.POST),

@@ -58,6 +58,25 @@ class TicketActionView(TicketDetailView):
             return {key: form_errors_from(form, exc)}
         return None
 
+    def run_versioned_form(self, key, form, write, put_errors=form_errors_from):
+        """Validate `form` (a core.ticket_forms.TicketPartForm) and call write(changes, version). After a
+        conflict the user's input is shown again under `key` at the current version (saving again applies it);
+        the service's ValidationError or TransitionError goes on the form through put_errors(form, exc)."""
+        if not form.is_valid():
+            return {key: form}
+        try:
+            write(form.changes(), form.cleaned_data["version"])
+        except core_services.ConflictError as exc:
+            form.add_error(None, self.conflict_message())
+            return {key: form.at_version(exc.current_version)}
+        except (ValidationError, TransitionError) as exc:
+            return {key: put_errors(form, exc)}
+        return None
+
+    def conflict_message(self):
+        return _("Someone else changed this %(kind)s meanwhile. Your input is kept below; the page shows the "
+                 "current version. Save again to apply your input.") % {"kind": self.ticket_kind.label}
+
     def run_service(self, write, success=None):
         """Call write(); its ValidationError is the page's error, else `success(result)` is flashed (if given)."""
         try:

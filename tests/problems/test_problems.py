@@ -103,6 +103,23 @@ def test_analysis_is_saved_audited_and_refuses_a_stale_version(client):
     assert refused.status_code == 400 and "known error needs" in refused.content.decode()
 
 
+def test_a_stale_analysis_keeps_the_input_at_the_current_version(client):
+    agent = factories.agent()
+    problem = factories.problem(actor=agent)
+    client.force_login(agent)
+    stale = problem.version
+    action(client, problem, "analysis", {"root_cause": "Theirs", "version": stale})
+    problem.refresh_from_db()
+    response = action(client, problem, "analysis", {"root_cause": "My own words", "version": stale})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Someone else changed this problem meanwhile" in html
+    assert "My own words" in html and f'name="version" value="{stale}"' not in html  # the form carries the current one
+    assert action(client, problem, "analysis", {"root_cause": "My own words", "version": problem.version}
+                  ).status_code == 302
+    problem.refresh_from_db()
+    assert problem.root_cause == "My own words"
+
+
 def test_investigation_tasks_are_assigned_to_teams_and_audited(client):
     agent, outsider = factories.agent(), factories.agent()
     team = factories.TeamFactory(name="Network", members=[agent])
