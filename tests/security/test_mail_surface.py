@@ -229,3 +229,24 @@ def test_the_stored_message_is_only_ever_an_attachment_for_admins(world):
         other = Client()
         other.force_login(getattr(world, who))
         assert other.get(f"/mail/messages/{world.held.pk}/download/").status_code == 403
+
+
+def test_deep_json_nul_bytes_huge_numbers_and_far_dates_are_a_400(world, api_as):
+    api = api_as(world.admin)
+    api.raise_request_exception = False
+    deep = "[" * 5000 + "]" * 5000
+    base = {"name": "Probe", "address": "p@example.com", "host": "imap.example.com", "username": "p",
+            "folder": "INBOX", "kind": "incident", "protocol": "imaps"}
+    for method, url in (("POST", "/api/v1/mailboxes/"), ("PATCH", f"/api/v1/mailboxes/{world.box.pk}/"),
+                        ("POST", "/api/v1/mail-domains/")):
+        assert api.generic(method, url, deep, content_type="application/json").status_code == 400, url
+        assert api.generic(method, url, '{"name": "a\\u0000b", "domain": "a\\u0000b.example.com"}',
+                           content_type="application/json").status_code == 400, url
+    for field, value in (("port", 10**30), ("senders_per_hour", 10**30), ("team", 2**63), ("service", -1),
+                         ("organization", 1e308), ("active", {"a": [1]}), ("name", "2999-12-31T00:00:00Z" * 50)):
+        response = api.post("/api/v1/mailboxes/", {**base, field: value}, format="json")
+        assert response.status_code == 400 and field in response.json(), (field, response.content[:200])
+    for query in ({"cursor": "9" * 400}, {"page_size": str(10**30)}, {"received_after": "99999-01-01"},
+                  {"mailbox": "1e400"}, {"sender": "\x00"}):
+        assert api.get("/api/v1/inbound-messages/", query).status_code in (200, 400), query
+    assert not Mailbox.objects.filter(name="Probe").exists()
