@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from . import hooks, permissions, sla_badge
 from .keyset import after_q, plain, typed_values
-from .models import Approval, ApprovalRule, ApprovalStage, AuditAction, AuditEntry, Comment, Ticket
+from .models import Approval, ApprovalRule, ApprovalStage, AuditAction, AuditEntry, Comment, LinkKind, Ticket
 
 PAGE_SIZE = 50
 logger = logging.getLogger(__name__)
@@ -145,6 +145,8 @@ def _display_value(model, name, value, names_by_model):
     try:
         model_field = model._meta.get_field(name)
     except Exception:  # noqa: BLE001 - audit keys that are not model fields (link, attachment)
+        if name == "link" and isinstance(value, str):
+            return link_text(value)
         choices = AUDIT_KEY_CHOICES.get(name)
         return dict(choices.choices).get(value, value) if choices else value
     if isinstance(model_field, models.ForeignKey):
@@ -196,6 +198,23 @@ def _resolve_names(model, entries, user=None):
         else:
             names[related] = {obj.pk: str(obj) for obj in related.objects.filter(pk__in=ids)}
     return names
+
+
+LINK_OUT = {LinkKind.RELATED: gettext_lazy("Related to %(number)s"),
+            LinkKind.DUPLICATE_OF: gettext_lazy("Duplicate of %(number)s"),
+            LinkKind.CAUSED_BY: gettext_lazy("Caused by %(number)s")}
+LINK_IN = {LinkKind.RELATED: gettext_lazy("%(number)s is related to this ticket"),
+           LinkKind.DUPLICATE_OF: gettext_lazy("%(number)s is a duplicate of this ticket"),
+           LinkKind.CAUSED_BY: gettext_lazy("%(number)s is caused by this ticket")}
+
+
+def link_text(value):
+    """A link audit value in words: "caused_by:PRB0001001" (this ticket's link) is "Caused by PRB0001001",
+    "caused_by<-INC0001003" (another ticket's link to this one) is "INC0001003 is caused by this ticket"."""
+    incoming = "<-" in value
+    kind, _sep, number = value.partition("<-" if incoming else ":")
+    sentence = (LINK_IN if incoming else LINK_OUT).get(kind)
+    return sentence % {"number": number} if sentence and number else value
 
 
 def _linked_number(entry):

@@ -125,6 +125,18 @@ def test_requester_never_sees_other_organizations_linked_records(client, agent_u
     assert secret.number in page(client, own)
 
 
+def test_the_timeline_says_links_in_words_both_ways(client, agent_user):
+    problem = factories.problem(actor=agent_user)
+    incident = factories.incident(title="Mail down")
+    core_services.add_link(incident, agent_user, problem, "caused_by")
+    client.force_login(agent_user)
+    assert f"Caused by {problem.number}" in page(client, incident)
+    problem_page = client.get(reverse("problems:detail", args=[problem.pk])).content.decode()
+    assert f"{incident.number} is caused by this ticket" in problem_page and "caused_by&lt;-" not in problem_page
+    chinese = client.get(reverse("incidents:detail", args=[incident.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert f"由 {problem.number} 引起" in chinese.content.decode()
+
+
 def test_requester_never_sees_other_organizations_parent_or_children(client, agent_user, two_organizations):
     me, stranger = two_organizations
     parent = factories.incident(title="Globex outage", requester=stranger, is_major=True)
