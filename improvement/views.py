@@ -269,9 +269,10 @@ def put_step_errors(form, exc):
     """The service's refusal on the step form (core's placement); a refused step also gets a summary naming what
     is still needed."""
     form_errors_from(form, exc, CHECK_LABELS)
-    missing = [str(form.fields[name].label) for name in getattr(exc, "errors", {}) if name in form.fields]
-    if isinstance(exc, TransitionError) and missing:
-        form.add_error(None, _("Still needed to move on: %(fields)s.") % {"fields": ", ".join(missing)})
+    if isinstance(exc, TransitionError):
+        missing = [str(form.fields[name].label) for name in exc.errors if name in form.fields]
+        if missing:
+            form.add_error(None, _("Still needed to move on: %(fields)s.") % {"fields": ", ".join(missing)})
     return form
 
 
