@@ -77,8 +77,11 @@ def _value(instance, name):
 
 
 def _audit(ticket, actor, action, changes=None):
-    return AuditEntry.objects.create(ticket_id=ticket.pk, actor=actor if actor and actor.pk else None,
-                                     action=action, changes=changes or {}, request_id=request_id.get())
+    """Record a change; the entry is also kept on `ticket` (latest_audit_entry) for the hooks that follow."""
+    entry = AuditEntry.objects.create(ticket_id=ticket.pk, actor=actor if actor and actor.pk else None,
+                                      action=action, changes=changes or {}, request_id=request_id.get())
+    ticket.latest_audit_entry = entry
+    return entry
 
 
 def _run_hooks(ticket, changes, actor, action):
@@ -119,6 +122,13 @@ def _check_service(ticket, actor):
     organization_id = profile.organization_id if profile else None
     if not all(offered(ticket.service_id, organization_id) for offered in hooks.service_offered):
         raise ValidationError({"service": _("Unknown service.")})
+
+
+def _loaded_relations(ticket):
+    """Foreign keys holding an instance read from the database: they exist, full_clean need not look again."""
+    return [field.name for field in ticket._meta.concrete_fields
+            if field.many_to_one and field.is_cached(ticket) and getattr(ticket, field.name) is not None
+            and getattr(ticket, field.name).pk == getattr(ticket, field.attname)]
 
 
 def _apply(ticket, data):
@@ -249,7 +259,7 @@ def create_ticket(model, actor, data):
         ticket.first_response_at = now
     # Rules route a new ticket only when the caller named neither a team nor an assignee.
     routed = {} if ticket.team_id or ticket.assignee_id else assignment.route(ticket)
-    ticket.full_clean(exclude=["number", "kind", "version"], validate_unique=False)
+    ticket.full_clean(exclude=["number", "kind", "version", *_loaded_relations(ticket)], validate_unique=False)
     ticket.number = next_number(kind)
     ticket.save()
     snapshot = {f.name: [None, _value(ticket, f.name)] for f in model._meta.concrete_fields

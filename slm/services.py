@@ -320,6 +320,14 @@ def repair_timers(ticket_ids, actor=None, now=None):
     return report
 
 
+def set_ticket_due(ticket, due):
+    """The earliest due instant of a new ticket's running timers, known from the timers just created."""
+    from core.models import Ticket
+
+    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due)
+    ticket.sla_due_at = due
+
+
 def refresh_ticket_due(ticket_ids):
     """Copy the earliest due instant of each ticket's running timers onto the ticket (the queue sorts by it)."""
     from core.models import Ticket

@@ -46,10 +46,13 @@ def refresh_copies(ticket, fields, exclude=()):
 def persist(touched, audit_entry):
     """Save the timers sync_ticket changed and write their events, linked to the audit entry that caused them."""
     events = []
+    new = [timer for timer, _events in touched if timer.pk is None]
+    for timer in new:
+        timer.set_counted()  # as save() would (copy_ticket has run)
+    SLATimer.objects.bulk_create(new)
+    inserted = {id(timer) for timer in new}
     for timer, timer_events in touched:
-        if timer.pk is None:
-            timer.save()
-        else:
+        if id(timer) not in inserted:
             timer.save(update_fields=SAVED_FIELDS)
         events += [SLATimerEvent(timer=timer, kind=kind, at=at, data=data, audit_entry=audit_entry)
                    for kind, at, data in timer_events]
@@ -67,19 +70,32 @@ def on_ticket_written(ticket, changes, actor, action):
     if not changed & (clock.RELEVANT_FIELDS | {"created"}):
         refresh_copies(ticket, copied)
         return
-    audit_entry = AuditEntry.objects.filter(ticket_id=ticket.pk).order_by("-id").first()
+    audit_entry = getattr(ticket, "latest_audit_entry", None)  # the entry of this write (core.services._audit)
+    if audit_entry is None or audit_entry.ticket_id != ticket.pk:
+        audit_entry = AuditEntry.objects.filter(ticket_id=ticket.pk).order_by("-id").first()
     at = audit_entry.created_at if audit_entry else timezone.now()
+    created = "created" in changed
     # Locked so a concurrent sweep's warning or breach flag is read here, never overwritten by the save below.
-    timers = {t.metric: t for t in SLATimer.objects.filter(ticket_id=ticket.pk).select_related("target__calendar")
-              .select_for_update(of=("self",))}
-    if "created" not in changed and not timers and not changed & clock.MATCH_FIELDS:
+    # A ticket being created has none yet.
+    timers = {} if created else {
+        t.metric: t for t in SLATimer.objects.filter(ticket_id=ticket.pk).select_related("target__calendar")
+        .select_for_update(of=("self",))}
+    if not created and not timers and not changed & clock.MATCH_FIELDS:
         return
-    if "created" in changed or changed & clock.MATCH_FIELDS:
+    if created or changed & clock.MATCH_FIELDS:
         ticket = ticket.specific
     touched = clock.sync_ticket(timers, snapshot_of(ticket), changed, at, live_match)
     for timer, _events in touched:
         timer.copy_ticket(ticket)
     persist(touched, audit_entry)
+    if created:  # every timer is new: the earliest due instant is known without reading them back
+        due = min((timer.due_at for timer, _events in touched
+                   if timer.state == SLATimer.State.RUNNING and timer.due_at is not None), default=None)
+        if due is not None:
+            from .services import set_ticket_due
+
+            set_ticket_due(ticket, due)
+        return
     refresh_copies(ticket, copied, exclude=[timer.pk for timer, _events in touched])
     if touched:
         from .services import refresh_ticket_due

@@ -1,5 +1,7 @@
 """Serializers shared by every practice's ticket API: the ticket spine, comments, attachments, audit, links."""
 
+import copy
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -49,7 +51,22 @@ class TransitionOptionSerializer(serializers.Serializer):
     optional = serializers.ListField(child=serializers.CharField())
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class PrebuiltFieldsMixin:
+    """Building a ModelSerializer's fields from the model costs more than serialising a ticket with them, and
+    DRF does it for every serializer instance. They are built once per class and shallow-copied per instance
+    (each copy is then bound to its own serializer); a nested serializer is still deep-copied."""
+
+    def get_fields(self):
+        cls = type(self)
+        prebuilt = cls.__dict__.get("_prebuilt_fields")
+        if prebuilt is None:
+            prebuilt = super().get_fields()
+            cls._prebuilt_fields = prebuilt
+        return {name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer) else copy.copy(field)
+                for name, field in prebuilt.items()}
+
+
+class TicketSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     """Fields of the Ticket spine; practices extend Meta.fields and Meta.read_only_fields."""
 
     state_label = serializers.SerializerMethodField()

@@ -5,7 +5,7 @@ A practice declares a few attributes (querysets, serializers, services) and gets
 incidents/api/views.py.
 """
 
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -104,10 +104,25 @@ class TicketViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retri
             return None
         return self.ordering_map.get(request.query_params.get("ordering"), self.default_ordering)
 
-    def detail_response(self, ticket, status_code=status.HTTP_200_OK):
-        fresh = self.detail_queryset(self.request.user).filter(pk=ticket.pk).first() or ticket
+    def detail_response(self, ticket, status_code=status.HTTP_200_OK, written=False):
+        """`written`: `ticket` is what a service just wrote; it is answered as is (its relations loaded as the
+        detail queryset would) unless the row moved on since, e.g. a hook's side write."""
+        fresh = None
+        if written:
+            current = Ticket.objects.filter(pk=ticket.pk).values_list("version", flat=True).first()
+            if current == ticket.version:
+                fresh = ticket
+                prefetch_related_objects([ticket], *self.detail_relations(ticket))
+        if fresh is None:
+            fresh = self.detail_queryset(self.request.user).filter(pk=ticket.pk).first() or ticket
         serializer = self.detail_serializer_class(fresh, context=self.get_serializer_context())
         return Response(serializer.data, status=status_code, headers={"ETag": f'"{fresh.version}"'})
+
+    def detail_relations(self, ticket):
+        """The foreign keys of `ticket` that are set but not loaded yet."""
+        return [field.name for field in ticket._meta.concrete_fields
+                if field.is_relation and field.many_to_one and getattr(ticket, field.attname) is not None
+                and not field.is_cached(ticket) and field.name != "ticket_ptr"]
 
     # --- optimistic concurrency ----------------------------------------------------------------
 
@@ -148,7 +163,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retri
         elif "channel" not in data and isinstance(request.auth, ApiToken):
             data["channel"] = Channel.API
         ticket = self.create_service(user, data)
-        return self.detail_response(ticket, status.HTTP_201_CREATED)
+        return self.detail_response(ticket, status.HTTP_201_CREATED, written=True)
 
     def update(self, request, *args, partial=False, **kwargs):
         ticket = self.get_object()

@@ -119,10 +119,15 @@ class SLATimer(models.Model):
             from core.models import Ticket
 
             self.copy_ticket(Ticket.objects.get(pk=self.ticket_id))
-        self.counted_at = self.outcome_instant(self.breached_at, self.stopped_at, self.met)
-        if self.state == self.State.CANCELLED:  # never measured: out of compliance, MTTA and MTTR
-            self.counted_at = self.ticket_reached_at = None
+        self.set_counted()
         super().save(*args, **kwargs)
+
+    def set_counted(self):
+        """counted_at from the outcome; a cancelled timer is never measured (out of compliance, MTTA and MTTR).
+        save() calls it; a bulk insert must call it for each timer."""
+        self.counted_at = self.outcome_instant(self.breached_at, self.stopped_at, self.met)
+        if self.state == self.State.CANCELLED:
+            self.counted_at = self.ticket_reached_at = None
 
     @property
     def is_breached(self):
