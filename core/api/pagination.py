@@ -62,7 +62,8 @@ class KeysetPagination(BasePagination):
             raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
 
     def encode_cursor(self, row, reverse):
-        values = [plain(getattr(row, name.lstrip("-"))) for name in self.ordering_in_use]
+        get = row.__getitem__ if isinstance(row, dict) else row.__getattribute__  # values() rows are dicts
+        values = [plain(get(name.lstrip("-"))) for name in self.ordering_in_use]
         raw = json.dumps({"v": values, "r": reverse} if reverse else {"v": values})
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 

@@ -69,6 +69,8 @@ class PrebuiltFieldsMixin:
 class TicketSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     """Fields of the Ticket spine; practices extend Meta.fields and Meta.read_only_fields."""
 
+    slim_method_fields = ("state_label",)  # read only the row's own columns (core.api.slim)
+
     state_label = serializers.SerializerMethodField()
     priority_label = serializers.CharField(source="get_priority_display", read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
