@@ -85,8 +85,11 @@ def on_ticket_written(fn):
     return fn
 
 
-def register_ticket_panel(order: int, template_name: str, context_fn: Callable | None = None):
-    entry = (order, template_name, context_fn)
+def register_ticket_panel(order: int, template_name: str, context_fn: Callable | None = None, deferred=False):
+    """`deferred`: the page holds a placeholder and the panel arrives by its own request once the page is shown
+    (for panels that search, such as suggestions, so they never hold up the page). A deferred panel is found
+    by its order, which must be its own."""
+    entry = (order, template_name, context_fn, deferred)
     if entry not in ticket_panels:
         ticket_panels.append(entry)
         ticket_panels.sort(key=lambda e: e[0])

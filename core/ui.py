@@ -290,17 +290,35 @@ def build_timeline(ticket, user):
 # --- panels and links --------------------------------------------------------------------------
 
 def render_panels(ticket, request):
-    """HTML of the panels other apps register in core.hooks.ticket_panels."""
+    """HTML of the panels other apps register in core.hooks.ticket_panels; a deferred one is a placeholder
+    that loads it (core.views.ticket_panel)."""
     html = []
-    for _order, template_name, context_fn in hooks.ticket_panels:
-        context = {"ticket": ticket}
-        if context_fn is not None:
-            context.update(context_fn(ticket, request) or {})
-        try:
-            html.append(render_to_string(template_name, context, request=request))
-        except TemplateDoesNotExist:
-            logger.exception("ticket panel template %s is missing", template_name)
+    for order, template_name, context_fn, *options in hooks.ticket_panels:
+        if options and options[0]:
+            html.append(render_to_string("components/deferred_panel.html", {"ticket": ticket, "order": order},
+                                         request=request))
+        else:
+            html.append(render_panel(ticket, request, template_name, context_fn))
     return mark_safe("".join(html))
+
+
+def render_panel(ticket, request, template_name, context_fn):
+    context = {"ticket": ticket}
+    if context_fn is not None:
+        context.update(context_fn(ticket, request) or {})
+    try:
+        return render_to_string(template_name, context, request=request)
+    except TemplateDoesNotExist:
+        logger.exception("ticket panel template %s is missing", template_name)
+        return ""
+
+
+def deferred_panel(order):
+    """(template_name, context_fn) of the deferred panel registered at `order`, or None."""
+    for entry_order, template_name, context_fn, *options in hooks.ticket_panels:
+        if entry_order == order and options and options[0]:
+            return template_name, context_fn
+    return None
 
 
 def render_portal_report_extras(request, form):

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import approval_views, notification_views, search_views, views, workspace_views
+from .ticket_views.detail import ticket_panel
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("notifications/read-all/", notification_views.notification_read_all, name="notification_read_all"),
     path("notifications/<id:pk>/read/", notification_views.notification_read, name="notification_read"),
     path("tickets/<id:pk>/watch/", notification_views.ticket_watch, name="ticket_watch"),
+    path("tickets/<id:pk>/panels/<int:order>/", ticket_panel, name="ticket_panel"),
     path("filters/", views.saved_filter_save, name="saved_filter_save"),
     path("filters/<id:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
     path("triage/", workspace_views.triage, name="triage"),

@@ -21,5 +21,5 @@ class KnowledgeConfig(RegisteredApp, AppConfig):
 
         from . import panels
 
-        hooks.register_ticket_panel(30, "knowledge/_ticket_panel.html", panels.ticket_panel_context)
+        hooks.register_ticket_panel(30, "knowledge/_ticket_panel.html", panels.ticket_panel_context, deferred=True)
         hooks.register_portal_report_extra(10, "knowledge/_portal_suggest.html", panels.portal_suggest_context)

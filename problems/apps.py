@@ -30,4 +30,5 @@ class ProblemsConfig(RegisteredApp, AppConfig):
             list_queryset=queries.problem_list, detail_queryset=queries.problem_detail,
             create_service=services.create_problem, update_service=services.update_problem,
             transition_service=services.transition_problem, form_class=ProblemForm, filterset_class=ProblemFilter))
-        hooks.register_ticket_panel(30, "problems/_known_errors_panel.html", known_error_panel.panel_context)
+        hooks.register_ticket_panel(29, "problems/_known_errors_panel.html", known_error_panel.panel_context,
+                                    deferred=True)

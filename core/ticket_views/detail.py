@@ -1,6 +1,10 @@
 """The ticket page: fields, timeline, panels and the inline action forms (one template, htmx fragments)."""
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
 
 from core import permissions, services as core_services, ui
 from core.models import Ticket, TimelineOrder
@@ -107,3 +111,15 @@ class TicketDetailView(LoginRequiredMixin, TicketView):
         context = self.get_context(ticket, bound)
         context.update(self.extra_context(ticket))
         return self.render_kind("detail.html", context, status=200 if self.request.htmx else status)
+
+
+@login_required
+@require_GET
+def ticket_panel(request, pk, order):
+    """A deferred panel of the ticket page (core.hooks.register_ticket_panel(deferred=True)), for whoever may see
+    the ticket; the page's placeholder loads it."""
+    panel = ui.deferred_panel(order)
+    if panel is None:
+        raise Http404
+    ticket = get_object_or_404(permissions.visible_tickets(request.user, Ticket.objects.all()), pk=pk).specific
+    return HttpResponse(ui.render_panel(ticket, request, *panel))

@@ -5,6 +5,7 @@ from core.models import AuditAction, AuditEntry
 from incidents.models import Incident
 from knowledge.models import Article, ArticleLink, ArticleShown, Audience
 from tests.support import factories
+from tests.support.pages import ticket_page
 from tests.support.queries import max_queries
 
 from .support import article
@@ -139,14 +140,14 @@ def test_agent_sees_suggestions_and_links_one_that_helped(kb):
     agent = factories.agent()
     incident = factories.incident(actor=agent, title="Printer offline on floor 3")
     client = logged_in(agent)
-    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    page = ticket_page(client, f"/incidents/{incident.pk}/")
     assert 'id="knowledge-panel"' in page and kb["internal"].title in page and kb["draft"].title not in page
     response = client.post(f"/knowledge/{kb['internal'].pk}/helped/{incident.pk}/")
     assert response.status_code == 302 and response["Location"] == f"/incidents/{incident.pk}/"
     assert ArticleLink.objects.filter(ticket_id=incident.pk, article=kb["internal"], created_by=agent).exists()
     entry = AuditEntry.objects.get(ticket_id=incident.pk, action=AuditAction.LINKED)
     assert entry.changes == {"article": [None, kb["internal"].number]} and entry.actor == agent
-    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    page = ticket_page(client, f"/incidents/{incident.pk}/")
     assert 'id="kb-linked"' in page
 
 
@@ -158,7 +159,7 @@ def test_requester_marks_an_article_on_their_own_ticket_and_sees_only_requester_
 
     services.link_to_ticket(mine, kb["internal"], agent)
     client = logged_in(me)
-    page = client.get(f"/incidents/{mine.pk}/").content.decode()
+    page = ticket_page(client, f"/incidents/{mine.pk}/")
     assert kb["public"].title in page
     assert kb["internal"].title not in page and kb["draft"].title not in page
     assert kb["internal"].number not in page  # not even in the timeline's audit entry

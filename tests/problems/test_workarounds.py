@@ -9,6 +9,7 @@ from core.models import AuditEntry, Comment, LinkKind, Notification, TicketLink
 from problems import workaround_services as ws
 from problems.models import WorkaroundApplication
 from tests.support import factories
+from tests.support.pages import ticket_page, with_panels
 
 from .known_error_support import fix, known_error
 
@@ -112,7 +113,7 @@ def test_the_panel_suggests_and_the_button_applies(client, agent):
     problem = known_error(agent, title="Printer queue stalls")
     incident = factories.incident(agent, title="Printer queue stalls again")
     client.force_login(agent)
-    page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    page = ticket_page(client, reverse("incidents:detail", args=[incident.pk]))
     assert 'id="known-errors"' in page and problem.number in page and "Restart the print spooler" in page
     apply_url = reverse("workarounds:apply", args=[incident.pk])
     assert apply_url in page
@@ -121,7 +122,7 @@ def test_the_panel_suggests_and_the_button_applies(client, agent):
     assert "was added as a work note" in response.content.decode()
     assert Comment.objects.filter(ticket_id=incident.pk, is_internal=True, body__contains=problem.number).exists()
     assert AuditEntry.objects.filter(ticket_id=incident.pk, action="linked").exists()
-    body = response.content.decode().split('id="known-errors"')[1]
+    body = with_panels(client, response.content.decode()).split('id="known-errors"')[1]
     assert 'id="linked-problems"' in body and "Workaround applied" in body
     again = client.post(apply_url, {"problem": problem.pk, "public": "0"}, follow=True)
     assert again.status_code == 200 and "already applied" in again.content.decode()
@@ -134,7 +135,7 @@ def test_requesters_never_see_known_errors(client, agent):
     known_error(agent, title="Printer queue stalls")
     incident = factories.incident(agent, title="Printer queue stalls", requester=requester)
     client.force_login(requester)
-    page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    page = ticket_page(client, reverse("incidents:detail", args=[incident.pk]))
     assert 'id="known-errors"' not in page and "Restart the print spooler" not in page
     assert client.post(reverse("workarounds:apply", args=[incident.pk]), {"problem": 1}).status_code == 403
     assert client.get(reverse("workarounds:suggest"), {"title": "Printer"}).status_code == 403

@@ -45,6 +45,7 @@ def pages(w):
         "/problems/workarounds/suggest/?title=relay root cause", "/knowledge/", "/knowledge/?q=runbook",
         f"/knowledge/{a}/", f"/knowledge/{a}/versions/1/", f"/knowledge/{a}/edit/", "/knowledge/new/",
         "/knowledge/suggest/?title=escalation runbook", "/search/?q=payroll", f"/incidents/{i}/",
+        f"/tickets/{i}/panels/29/", f"/tickets/{i}/panels/30/",
         "/api/v1/problems/", f"/api/v1/problems/{p}/", f"/api/v1/problems/{p}/audit/", f"/api/v1/problems/{p}/links/",
         "/api/v1/known-errors/", f"/api/v1/known-errors/?incident={i}", "/api/v1/known-errors/?q=relay",
         "/api/v1/problem-candidates/", f"/api/v1/problem-candidates/{c}/", "/api/v1/articles/",
