@@ -11,8 +11,8 @@ still counts until its fix is verified and it closes). Each is scored as a weigh
 
 Text similarity compares the incident's title + description with the known error's title + root cause +
 workaround and with its title alone, and keeps the higher (a short incident title is not diluted by a long root
-cause): scikit-learn's TfidfVectorizer over character 2- and 3-grams within word boundaries
-(analyzer="char_wb"), fitted on the candidates and the incident together. Character n-grams need no word
+cause): TF-IDF over character 2- and 3-grams within word boundaries (scikit-learn's analyzer="char_wb",
+computed here in plain Python), fitted on the candidates and the incident together. Character n-grams need no word
 segmentation, so Chinese text matches as well as English, and they tolerate typos and inflections.
 
 Only suggestions scoring at least MIN_SCORE (0.18) are returned: a configuration item alone qualifies, and so do
@@ -22,6 +22,9 @@ not. The work is bounded: at most PRESELECT_SHARED known errors sharing the
 configuration item, service or category, topped up with the most recent others to PRESELECT_TOTAL, each text
 clipped to MAX_TEXT characters, so one call costs milliseconds however many known errors exist.
 """
+
+import math
+from collections import Counter
 
 from django.db.models import Q
 
@@ -106,19 +109,48 @@ def _document(*parts):
     return " ".join(part for part in parts if part)[:MAX_TEXT]
 
 
+def char_wb_ngrams(text):
+    """The character 2- and 3-grams of each word padded with a space, lower-cased: scikit-learn's
+    analyzer="char_wb", ngram_range=(2, 3)."""
+    grams = []
+    for word in text.lower().split():
+        word = f" {word} "
+        length = len(word)
+        for n in (2, 3):
+            offset = 0
+            grams.append(word[:n])
+            while offset + n < length:
+                offset += 1
+                grams.append(word[offset:offset + n])
+            if offset == 0:  # a word shorter than n counts once
+                break
+    return grams
+
+
+def _unit_weights(counts, idf):
+    weights = {gram: (1.0 + math.log(count)) * idf[gram] for gram, count in counts.items()}
+    norm = math.sqrt(sum(value * value for value in weights.values()))
+    return {gram: value / norm for gram, value in weights.items()} if norm else {}
+
+
 def text_similarities(query, documents):
-    """Cosine similarity of `query` with each document (char_wb 2-3-grams TF-IDF); zeros when nothing to compare."""
+    """Cosine similarity of `query` with each document: TF-IDF of char_wb 2-3-grams fitted on them all, with
+    sublinear tf, smoothed idf and l2 rows, as scikit-learn's TfidfVectorizer computes it (a test holds the two
+    equal); zeros when nothing to compare. Plain Python: the web worker never loads scikit-learn."""
     if not query.strip() or not documents:
         return [0.0] * len(documents)
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import linear_kernel
-
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), lowercase=True, sublinear_tf=True)
-    try:
-        matrix = vectorizer.fit_transform([query, *documents])
-    except ValueError:  # no n-gram at all (e.g. only one-character texts)
-        return [0.0] * len(documents)
-    return [float(value) for value in linear_kernel(matrix[0:1], matrix[1:]).ravel()]
+    counts = [Counter(char_wb_ngrams(text)) for text in (query, *documents)]
+    frequency = Counter()
+    for document in counts:
+        frequency.update(document.keys())
+    total = len(counts)
+    idf = {gram: math.log((1 + total) / (1 + seen)) + 1.0 for gram, seen in frequency.items()}
+    wanted = _unit_weights(counts[0], idf)
+    similarities = []
+    for document in counts[1:]:
+        weights = _unit_weights(document, idf)
+        similarities.append(float(sum(value * weights[gram] for gram, value in wanted.items() if gram in weights)))
+    return similarities
 
 
 def similarities_to_problem(problem, texts):
