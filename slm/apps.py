@@ -21,7 +21,14 @@ class SlmConfig(RegisteredApp, AppConfig):
     def ready(self):
         from core import hooks
 
-        from . import panels, queries, surveys, timers
+        from django.db.models.signals import post_delete, post_save
+
+        from . import matching, models, panels, queries, surveys, timers
+
+        for model in (models.Agreement, models.ServiceLevelTarget, models.BusinessCalendar):
+            for signal in (post_save, post_delete):
+                signal.connect(matching.on_target_write, sender=model,
+                               dispatch_uid=f"targets_changed_{model.__name__}")
 
         hooks.on_ticket_written(timers.on_ticket_written)
         hooks.on_ticket_written(surveys.on_ticket_written)  # satisfaction survey on resolve

@@ -8,9 +8,18 @@ on a tie the shortest target_seconds; then the lowest id. The agreement's own se
 narrow the match: the conditions of the target are the whole rule.
 """
 
+import uuid
+
+from django.db import connection
 from django.db.models import Q
 
-from .models import Agreement, ServiceLevelTarget
+from .models import Agreement, BusinessCalendar, ServiceLevelTarget, TargetSetVersion
+
+CONDITIONS = ("priority", "service_id", "organization_id", "category_id")
+_KEY_SQL = (f"SELECT (SELECT token FROM {TargetSetVersion._meta.db_table} WHERE id = 1), "
+            f"(SELECT COUNT(*) FROM {BusinessCalendar._meta.db_table}), "
+            f"(SELECT COALESCE(SUM(version), 0) FROM {BusinessCalendar._meta.db_table})")
+_matchable = (None, [])  # (key, the targets of agreed agreements with their agreement and calendar)
 
 
 def ticket_conditions(ticket):
@@ -57,5 +66,39 @@ def best_targets(targets):
     return best
 
 
+def targets_changed():
+    """Called after any write to agreements, targets or calendars (slm.apps connects the models' signals;
+    QuerySet.update() and bulk_create callers call it themselves)."""
+    TargetSetVersion.objects.update_or_create(id=1, defaults={"token": uuid.uuid4().hex})
+
+
+def on_target_write(**kwargs):
+    targets_changed()
+
+
+def matchable_targets():
+    """Every active target of an agreed agreement, read again only when the token or a calendar's version has
+    changed since (one small query per call instead of the matching join)."""
+    global _matchable
+    with connection.cursor() as cursor:
+        cursor.execute(_KEY_SQL)
+        key = tuple(cursor.fetchone())
+    cached_key, targets = _matchable
+    if cached_key != key:
+        targets = list(ServiceLevelTarget.objects.filter(active=True, agreement__status=Agreement.Status.AGREED)
+                       .select_related("agreement", "calendar"))
+        _matchable = (key, targets)
+    return targets
+
+
+def applies(target, conditions, day):
+    """candidate_targets' rule for one target of matchable_targets()."""
+    agreement = target.agreement
+    return (target.ticket_kind == conditions["kind"] and agreement.valid_from <= day
+            and (agreement.valid_to is None or agreement.valid_to >= day)
+            and all(getattr(target, name) is None or getattr(target, name) == conditions[name]
+                    for name in CONDITIONS))
+
+
 def match(conditions, day):
-    return best_targets(candidate_targets(conditions, day))
+    return best_targets(target for target in matchable_targets() if applies(target, conditions, day))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core.context import request_id
 from core.models import AuditAction, AuditEntry
 
-from . import calendar as business
+from . import calendar as business, matching
 from .models import (Agreement, BusinessCalendar, CalendarException, CalendarHours, EscalationRule, Service,
                      ServiceLevelTarget, SLATimer, SLATimerEvent)
 
@@ -90,6 +90,7 @@ def save_agreement(agreement, data, services=None):
 @transaction.atomic
 def expire_agreement(agreement):
     Agreement.objects.filter(pk=agreement.pk).update(status=Agreement.Status.EXPIRED, updated_at=timezone.now())
+    matching.targets_changed()
     agreement.refresh_from_db()
     return agreement
 
@@ -111,6 +112,7 @@ def new_version(agreement):
         target.pk = target.id = None
         target.agreement = copy
     ServiceLevelTarget.objects.bulk_create(targets)
+    matching.targets_changed()
     return copy
 
 

@@ -2,7 +2,8 @@
 
 from importlib.util import find_spec
 
-from .agreements import Agreement, EscalationRule, MaintenanceWindow, ServiceLevelTarget  # noqa: F401
+from .agreements import (Agreement, EscalationRule, MaintenanceWindow, ServiceLevelTarget,  # noqa: F401
+                         TargetSetVersion)
 from .calendars import BusinessCalendar, CalendarException, CalendarHours  # noqa: F401
 from .catalogue import Service  # noqa: F401
 from .timers import SLATimer, SLATimerEvent  # noqa: F401

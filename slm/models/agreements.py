@@ -55,6 +55,14 @@ class Agreement(models.Model):
         return f"{self.name} v{self.version}"
 
 
+class TargetSetVersion(models.Model):
+    """One row (id 1) whose token is new whenever something target matching reads changes: agreements, targets,
+    calendars. slm.matching keeps the matchable targets per token; a new token per change (not a counter) so a
+    rolled-back change can never bring an old token back with other targets behind it."""
+
+    token = models.CharField(max_length=32)
+
+
 class ServiceLevelTarget(models.Model):
     """Which tickets a target applies to (null conditions match anything), what it measures and how long."""
 
