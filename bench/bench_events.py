@@ -228,6 +228,7 @@ def main():
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (threads) (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--skip-processing", action="store_true", help="measure acceptance only")
+    parser.add_argument("--skip-acceptance", action="store_true", help="measure processing only")
     args = parser.parse_args()
     from django.conf import settings
 
@@ -236,7 +237,7 @@ def main():
           f"broker: {settings.CELERY_BROKER_URL.split('@')[-1]}; {os.cpu_count()} CPU(s); "
           f"{args.seconds:g} s per measurement; gunicorn {args.workers} sync worker(s), http.client threads; "
           f"load average {os.getloadavg()[0]:.1f}")
-    for clients, rows, events_per_second in measure_accept(args, key):
+    for clients, rows, events_per_second in ([] if args.skip_acceptance else measure_accept(args, key)):
         print_table(f"Acceptance over HTTP, {clients} client(s) (load average {os.getloadavg()[0]:.1f})",
                     rows, baseline=rows[0])
         for name, rate in events_per_second.items():
