@@ -1,5 +1,5 @@
-"""The accept path's shortcuts decide as the full checks do: the generic format's plain-event path and the
-storable-text prefilter."""
+"""The accept path's shortcuts decide as the full checks do: the generic format's plain-event path, the
+storable-text prefilter, and the one-statement insert of a batch (each id is its row's)."""
 
 import json
 
@@ -8,7 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ValidationError
 
+from events.models import Event
+
+from events import services
 from events.formats import base
+from events.formats.base import RawEvent
 from events.formats.generic import _clean_item, _clean_plain_item
 
 TEXT = st.one_of(st.none(), st.just(""), st.text(max_size=12), st.text(min_size=250, max_size=260),
@@ -98,3 +102,16 @@ def test_a_literal_backslash_u0000_is_storable():
     assert data["message"] == "C:\\u0000"
     base.refuse_unstorable_text(data)  # the prefilter's false alarm, cleared by the walk
 
+
+@pytest.mark.django_db
+def test_each_id_of_a_stored_batch_is_its_rows(bot):
+    raws = [RawEvent(f"src{i % 3}", {"source": f"src{i % 3}", "node": f"n{i:03d}", "check": "c", "severity": "minor"},
+                     f"key{i}" if i % 4 else None) for i in range(100)]
+    accepted = services.accept("generic", raws, account=bot)
+    assert accepted.created == 100 and len(set(accepted.ids)) == 100
+    stored = {e.pk: e for e in Event.objects.filter(pk__in=accepted.ids)}
+    for raw, pk in zip(raws, accepted.ids):
+        event = stored[pk]
+        assert (event.source, event.payload, event.idempotency_key) == (raw.source, raw.payload, raw.idempotency_key)
+        assert (event.account_id, event.format, event.error, event.attempts) == (bot.pk, "generic", "", 0)
+    assert services.accept("generic", raws, account=bot).ids[1::4] == accepted.ids[1::4]  # keyed rows: retries
