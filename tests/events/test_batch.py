@@ -238,3 +238,17 @@ def test_the_soft_time_limit_in_the_middle_of_a_batch_queues_all_of_it_untouched
     assert not Alert.objects.exists() and not Incident.objects.exists()
     monkeypatch.undo()
     assert services.process_events(ids) == 3 and Alert.objects.get().count == 3
+
+
+def test_the_database_still_refuses_a_second_open_alert_of_a_fingerprint():
+    """Migration 0005 drops the fingerprint's plain indexes by name, not the constraint's partial unique one."""
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    now = timezone.now()
+    fields = {"fingerprint": "fp", "source": "s", "check_name": "c", "severity": "major", "first_seen": now,
+              "last_seen": now}
+    Alert.objects.create(**fields)
+    Alert.objects.create(**fields, state="closed")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Alert.objects.create(**fields)
