@@ -117,9 +117,9 @@ def _insert_rows(format_name, new, account_id=None):
     """One INSERT ... RETURNING id for the new rows, without the ORM's per-field preparation and model
     instances (a third of a 100-event batch's time). A single statement: atomic without BEGIN/COMMIT.
 
-    On PostgreSQL the rows come as three arrays (source, payload, key) unnested in order, the other columns
-    being the same for all: a 100-row batch is then ~30% cheaper for the database than a VALUES list of ten
-    parameters a row. Identity values are drawn in the order the rows are inserted, so the returned ids,
+    On PostgreSQL the rows come as three arrays unnested side by side (sources, one JSON array of the payloads,
+    keys), the other columns being the same for all: a 100-row batch is then ~30% cheaper for the database than
+    a VALUES list of ten parameters a row, and the payloads are serialized in one call. Identity values are drawn in the order the rows are inserted, so the returned ids,
     sorted, are the rows' in order."""
     connection = transaction.get_connection()
     ops = connection.ops
@@ -130,11 +130,11 @@ def _insert_rows(format_name, new, account_id=None):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT t.source, %s, t.payload::jsonb, %s, t.key, %s, NULL, '', 0, "
-                f"NULL FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY AS t(source, payload, key, n) "
-                f"ORDER BY t.n RETURNING {pk}",
+                f"INSERT INTO {table} ({columns}) SELECT t.source, %s, t.payload, %s, t.key, %s, NULL, '', 0, NULL "
+                f"FROM ROWS FROM (unnest(%s::text[]), jsonb_array_elements(%s::jsonb), unnest(%s::text[])) "
+                f"WITH ORDINALITY AS t(source, payload, key, n) ORDER BY t.n RETURNING {pk}",
                 [format_name, received_at, account_id, [row.source for row in new],
-                 [json.dumps(row.payload) for row in new], [row.key for row in new]])
+                 json.dumps([row.payload for row in new]), [row.key for row in new]])
             ids = sorted(pk for (pk,) in cursor.fetchall())
         else:
             placeholders = "(" + ", ".join(["%s"] * len(INSERT_FIELDS)) + ")"

@@ -72,29 +72,33 @@ def _clean_plain_item(item, times):
     """(payload, key) as _clean_item makes them, for an event whose fields are all plain strings within their
     limits (what senders send), without its per-field checker; None for anything else, which _clean_item then
     checks and words the errors of."""
-    if type(item) is not dict or item.get("ci_id") not in (None, ""):
+    if type(item) is not dict:
         return None
-    texts = {}
+    get = item.get
+    if get("ci_id") not in (None, ""):
+        return None
+    texts = []
     for name, limit in _TEXTS:
-        value = item.get(name)
+        value = get(name)
         if value is None:
             value = ""
         elif type(value) is not str or len(value) > limit:
             return None
-        texts[name] = value
-    severity, labels, when, key = (item.get(name) for name in ("severity", "labels", "time", "idempotency_key"))
-    if not (texts["source"] and texts["check"] and (texts["node"] or texts["ci"])):
+        texts.append(value)
+    source, node, ci, check, message, fingerprint = texts
+    severity, labels, key = get("severity"), get("labels"), get("idempotency_key")
+    if not (source and check and (node or ci)) or type(severity) is not str or severity not in SEVERITIES:
         return None
-    if type(severity) is not str or severity not in SEVERITIES:
-        return None
-    if labels is not None and (type(labels) is not dict or not all(type(v) is str for v in labels.values())):
+    if labels is None:
+        labels = {}
+    elif type(labels) is not dict or not all(type(value) is str for value in labels.values()):
         return None
     if key is not None and (type(key) is not str or len(key) > 200):
         return None
-    payload = {"source": texts["source"], "node": texts["node"], "ci": texts["ci"], "check": texts["check"],
-               "severity": severity, "message": texts["message"], "fingerprint": texts["fingerprint"],
-               "labels": dict(labels or {})}
-    if when not in (None, ""):
+    payload = {"source": source, "node": node, "ci": ci, "check": check, "severity": severity, "message": message,
+               "fingerprint": fingerprint, "labels": dict(labels)}
+    when = get("time")
+    if when is not None and when != "":
         if type(when) is not str:
             return None
         iso = _parsed_time(when, times)
