@@ -11,7 +11,10 @@ client runs on the same cores as the server and PostgreSQL, as the baseline's cl
 ratio "vs minimal" rather than the absolute figures. The accepted events are published to the broker in
 CELERY_BROKER_URL (one message per 0.2 s per worker), which is purged at the end: nobody consumes them here.
 
-Processing is measured in this process, calling what the Celery task calls (batches of 100 ids).
+Processing is measured in this process, calling what the Celery task calls (batches of 100 ids), in phases:
+new alerts (half of them open an incident: the default rule takes major and critical), new alerts that each
+open an incident, repeats of open alerts with the rate-limited work notes due on a first repeat, and a round of
+repeats with no work note due. Each phase prints events/s and queries per event.
 The database named in DATABASE_URL is created and migrated if needed, and its events and alerts are emptied.
 """
 
@@ -163,39 +166,59 @@ def measure_accept(args, key):
     return tables
 
 
+class QueryCounter:
+    """Counts the queries run on the default connection (a wrapper adding one increment per query)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
 def process_for(seconds, raws):
     """Store raws as the accept path does, then process them as the worker does (batches of 100 ids) until
-    `seconds` pass; returns (events processed, elapsed)."""
+    `seconds` pass; returns (events processed, elapsed, queries while processing)."""
     from events import services
 
     ids = []
     for offset in range(0, len(raws), 100):
         ids += services.accept("generic", raws[offset:offset + 100]).ids
-    done, elapsed = 0, 0.0
-    for offset in range(0, len(ids), 100):
-        began = time.perf_counter()
-        done += services.process_events(ids[offset:offset + 100])
-        elapsed += time.perf_counter() - began
-        if elapsed >= seconds:
-            break
-    return done, elapsed
+    done, elapsed, counter = 0, 0.0, QueryCounter()
+    with connection.execute_wrapper(counter):
+        for offset in range(0, len(ids), 100):
+            began = time.perf_counter()
+            done += services.process_events(ids[offset:offset + 100])
+            elapsed += time.perf_counter() - began
+            if elapsed >= seconds:
+                break
+    return done, elapsed, counter.count
 
 
 def measure_processing(seconds):
-    """Processing rates: new alerts (half of them open an incident), then repeats of those alerts (dedup)."""
+    """Processing rates: new alerts (half of them open an incident), new alerts that each open an incident
+    (critical or major: the default rule's), then repeats of open alerts (dedup): the first rounds with the
+    rate-limited work notes they are due, then a round with none due."""
     from events.formats.base import RawEvent
     from events.models import Alert, Event
 
     with connection.cursor() as cursor:  # forget the accept measurements' rows: nobody processes them
         cursor.execute(f"TRUNCATE {Alert._meta.db_table}, {Event._meta.db_table} RESTART IDENTITY CASCADE")
+    results = {}
     fresh = [dict(event(i, nodes=10**9), source="bench-processing") for i in range(2000)]
-    results = {"new alerts (half open an incident)": process_for(seconds, [RawEvent(e["source"], e)
-                                                                          for e in fresh])}
-    opened = Alert.objects.values_list("node", "check_name", "severity")[:500]
+    results["new alerts (half open an incident)"] = process_for(seconds, [RawEvent(e["source"], e) for e in fresh])
+    severe = [dict(event(i, nodes=10**9), source="bench-incidents", severity=("critical", "major")[i % 2])
+              for i in range(2000)]
+    results["new alerts, each opening an incident"] = process_for(seconds, [RawEvent(e["source"], e)
+                                                                            for e in severe])
+    opened = Alert.objects.filter(source="bench-processing").values_list("node", "check_name", "severity")[:500]
     repeats = [dict(event(0), source="bench-processing", node=node, check=check, severity=severity)
                for _round in range(5) for node, check, severity in opened]
     results["repeats (dedup, rate-limited work notes)"] = process_for(seconds, [RawEvent(e["source"], e)
                                                                                for e in repeats])
+    results["repeats (dedup, no work note due)"] = process_for(seconds, [RawEvent(e["source"], e)
+                                                                        for e in repeats[:len(opened)]])
     return results, Alert.objects.filter(incident__isnull=False).values("incident").distinct().count()
 
 
@@ -205,6 +228,7 @@ def main():
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (threads) (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--skip-processing", action="store_true", help="measure acceptance only")
+    parser.add_argument("--skip-acceptance", action="store_true", help="measure processing only")
     args = parser.parse_args()
     from django.conf import settings
 
@@ -213,17 +237,18 @@ def main():
           f"broker: {settings.CELERY_BROKER_URL.split('@')[-1]}; {os.cpu_count()} CPU(s); "
           f"{args.seconds:g} s per measurement; gunicorn {args.workers} sync worker(s), http.client threads; "
           f"load average {os.getloadavg()[0]:.1f}")
-    for clients, rows, events_per_second in measure_accept(args, key):
+    for clients, rows, events_per_second in ([] if args.skip_acceptance else measure_accept(args, key)):
         print_table(f"Acceptance over HTTP, {clients} client(s) (load average {os.getloadavg()[0]:.1f})",
                     rows, baseline=rows[0])
         for name, rate in events_per_second.items():
             print(f"  accepted  {name:<55} {rate:10,.0f} events/s")
     if not args.skip_processing:
         phases, incidents = measure_processing(args.seconds)
-        for name, (done, elapsed) in phases.items():
+        for name, (done, elapsed, queries) in phases.items():
             if done:
-                print(f"  processed {name:<55} {done / elapsed:10,.0f} events/s  ({done:,} events)")
-        print(f"  incidents opened by processing: {incidents:,}")
+                print(f"  processed {name:<55} {done / elapsed:10,.0f} events/s  ({done:,} events, "
+                      f"{queries / done:.1f} queries/event)")
+        print(f"  incidents opened by processing: {incidents:,} (load average {os.getloadavg()[0]:.1f})")
     from itsm.celery import app
 
     app.control.purge()  # the queued process_event messages: nobody runs them in a benchmark

@@ -23,18 +23,23 @@ class Correlation:
     shared_ci_name: str
 
 
-def _with_upstream(ci_id):
-    """{ci id: name} of a CI and everything it depends on."""
+def _with_upstream(ci_id, cache=None):
+    """{ci id: name} of a CI and everything it depends on; `cache` (a dict) keeps them for a batch."""
+    if cache is not None and ci_id in cache:
+        return cache[ci_id]
     rows = cmdb_queries.upstream([ci_id], max_depth=MAX_DEPTH, include_start=True)
-    return {row.id: row.name for row in rows}
+    found = {row.id: row.name for row in rows}
+    if cache is not None:
+        cache[ci_id] = found
+    return found
 
 
 def window_start(alert):
     return alert.first_seen - timedelta(seconds=settings.EVENTS_CORRELATION_WINDOW)
 
 
-def find(alert):
-    """The Correlation for a new alert, or None."""
+def find(alert, upstream_cache=None):
+    """The Correlation for a new alert, or None. `upstream_cache`: a dict that keeps the CMDB walks of a batch."""
     if not alert.configuration_item_id:
         return None
     candidates = list(
@@ -43,13 +48,13 @@ def find(alert):
         .exclude(pk=alert.pk).select_related("incident").order_by("-last_seen", "-id")[:MAX_CANDIDATES])
     if not candidates:
         return None
-    mine = _with_upstream(alert.configuration_item_id)
+    mine = _with_upstream(alert.configuration_item_id, upstream_cache)
     failing = {c.configuration_item_id for c in candidates}
     seen = {}
     for candidate in candidates:
         ci_id = candidate.configuration_item_id
         if ci_id not in seen:
-            seen[ci_id] = _with_upstream(ci_id)
+            seen[ci_id] = _with_upstream(ci_id, upstream_cache)
         shared = set(mine) & set(seen[ci_id])
         if not shared:
             continue

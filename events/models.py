@@ -64,7 +64,7 @@ class Alert(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    fingerprint = models.CharField(_("fingerprint"), max_length=255, db_index=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=255)  # indexed by the constraint and index below
     source = models.CharField(_("source"), max_length=100)
     node = models.CharField(_("node"), max_length=255, blank=True)
     check_name = models.CharField(_("check"), max_length=255)
@@ -72,7 +72,8 @@ class Alert(models.Model):
     message = models.TextField(_("message"), blank=True)
     labels = models.JSONField(_("labels"), default=dict, blank=True)
     configuration_item = models.ForeignKey("cmdb.ConfigurationItem", verbose_name=_("configuration item"),
-                                           null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
+                                           null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts",
+                                           db_index=False)  # alert_ci_state leads with it
     service = models.ForeignKey("slm.Service", verbose_name=_("service"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="alerts")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
@@ -81,7 +82,8 @@ class Alert(models.Model):
     last_seen = models.DateTimeField(_("last seen"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     incident = models.ForeignKey("incidents.Incident", verbose_name=_("incident"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="alerts")
+                                 on_delete=models.SET_NULL, related_name="alerts",
+                                 db_index=False)  # alert_incident_state leads with it
     rule = models.ForeignKey("events.IncidentRule", verbose_name=_("incident rule"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")
     last_note_at = models.DateTimeField(_("last work note at"), null=True, blank=True)
@@ -93,10 +95,15 @@ class Alert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fingerprint"], condition=Q(state="open"), name="alert_open_fingerprint"),
         ]
+        # Every repeat rewrites its alert's row, and a row that moves is written into every index whose condition
+        # it meets: no index is kept for one the others cover, and the lookup of a fingerprint's last closed alert
+        # with an incident ("fired again") has a partial index only closed alerts are written into.
         indexes = [
             models.Index(fields=["state", "-last_seen"], name="alert_state_last_seen"),
             models.Index(fields=["incident", "state"], name="alert_incident_state"),
             models.Index(fields=["configuration_item", "state"], name="alert_ci_state"),
+            models.Index(fields=["fingerprint", "-closed_at", "-id"], name="alert_closed_fingerprint",
+                         condition=Q(state="closed", incident__isnull=False)),
         ]
 
     def __str__(self):

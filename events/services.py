@@ -24,6 +24,7 @@ from incidents import workflow as incident_workflow
 from incidents.models import ResolutionCode
 
 from . import correlation, formats, mapping
+from .batch import AlertSet
 from .dispatch import dispatch
 from .models import SEVERITY_RANK, Alert, Event, IncidentRule, Severity
 
@@ -114,23 +115,38 @@ INSERT_FIELDS = ("source", "format", "payload", "received_at", "idempotency_key"
 
 def _insert_rows(format_name, new, account_id=None):
     """One INSERT ... RETURNING id for the new rows, without the ORM's per-field preparation and model
-    instances (a third of a 100-event batch's time). A single statement: atomic without BEGIN/COMMIT."""
+    instances (a third of a 100-event batch's time). A single statement: atomic without BEGIN/COMMIT.
+
+    On PostgreSQL the rows come as three arrays unnested side by side (sources, one JSON array of the payloads,
+    keys), the other columns being the same for all: a 100-row batch is then ~30% cheaper for the database than
+    a VALUES list of ten parameters a row, and the payloads are serialized in one call. Identity values are drawn in the order the rows are inserted, so the returned ids,
+    sorted, are the rows' in order."""
     connection = transaction.get_connection()
     ops = connection.ops
     meta = Event._meta
+    table, pk = ops.quote_name(meta.db_table), ops.quote_name(meta.pk.column)
     columns = ", ".join(ops.quote_name(meta.get_field(name).column) for name in INSERT_FIELDS)
-    placeholders = "(" + ", ".join(["%s"] * len(INSERT_FIELDS)) + ")"
     received_at = ops.adapt_datetimefield_value(timezone.now())
-    params = []
-    for row in new:
-        params += [row.source, format_name, json.dumps(row.payload), received_at, row.key, account_id, None, "", 0,
-                   None]
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES "
-                       f"{', '.join([placeholders] * len(new))} RETURNING {ops.quote_name(meta.pk.column)}",
-                       params)
-        for row, (pk,) in zip(new, cursor.fetchall()):
-            row.pk = pk
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT t.source, %s, t.payload, %s, t.key, %s, NULL, '', 0, NULL "
+                f"FROM ROWS FROM (unnest(%s::text[]), jsonb_array_elements(%s::jsonb), unnest(%s::text[])) "
+                f"WITH ORDINALITY AS t(source, payload, key, n) ORDER BY t.n RETURNING {pk}",
+                [format_name, received_at, account_id, [row.source for row in new],
+                 json.dumps([row.payload for row in new]), [row.key for row in new]])
+            ids = sorted(pk for (pk,) in cursor.fetchall())
+        else:
+            placeholders = "(" + ", ".join(["%s"] * len(INSERT_FIELDS)) + ")"
+            params = []
+            for row in new:
+                params += [row.source, format_name, json.dumps(row.payload), received_at, row.key, account_id, None,
+                           "", 0, None]
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(new))} "
+                           f"RETURNING {pk}", params)
+            ids = [pk for (pk,) in cursor.fetchall()]
+    for row, pk in zip(new, ids):
+        row.pk = pk
 
 
 def _insert(format_name, new, account_id=None):
@@ -175,15 +191,25 @@ def accept(format_name, raws, header_key=None, account=None):
 
 
 # --- processing ---------------------------------------------------------------------------
+#
+# A batch is applied in event order against its alerts held in memory (events/batch.py): repeats only change
+# counters there, and the alerts are written back together at the end. Incidents are opened, noted, reopened
+# and resolved through the incident services as they come (each change audited). Without a savepoint per
+# event: if one fails, the batch's work is rolled back, that event is recorded as failed and the others are
+# applied again one by one, each in its own savepoint, with the alerts written after each.
 
 @dataclass
 class Context:
-    """What processing a batch reads once: the acting system user and the admins' rules."""
+    """What processing a batch reads once: the acting system user, the admins' rules, and the batch's alerts,
+    CI lookups and CMDB walks."""
 
     actor: object
     mapping_rules: list = field(default_factory=mapping.active_rules)
     incident_rules: list = field(default_factory=lambda: list(
         IncidentRule.objects.filter(active=True).select_related("ci_class").order_by("order", "id")))
+    alerts: AlertSet = field(default_factory=AlertSet)
+    cis: mapping.CILookup = field(default_factory=mapping.CILookup)
+    upstream: dict = field(default_factory=dict)
 
 
 def monitoring_actor():
@@ -201,7 +227,7 @@ def monitoring_actor():
 
 def _failed(event, exc):
     """Record a failure: retried after 1, 2, 4, 8 minutes, then left (processed, with its error) for an agent."""
-    log.exception("events: event %s failed (attempt %d)", event.pk, event.attempts + 1)
+    log.error("events: event %s failed (attempt %d)", event.pk, event.attempts + 1, exc_info=exc)
     event.error = f"{type(exc).__name__}: {exc}"[:2000]
     event.attempts += 1
     if event.attempts < MAX_ATTEMPTS:
@@ -210,34 +236,111 @@ def _failed(event, exc):
         event.retry_at, event.processed_at = None, timezone.now()
 
 
+class _EventFailed(Exception):
+    """An event of a batch applied together failed (index None: writing the alerts back failed)."""
+
+    def __init__(self, index, exc):
+        super().__init__(index, exc)
+        self.index, self.exc = index, exc
+
+
 def process_events(event_ids):
-    """Process the given unprocessed events in one transaction (one commit per batch, a savepoint per event,
-    so a failing event records its error without undoing the others); returns how many were processed.
-    Stops after PROCESS_BUDGET_SECONDS, well inside the task's time limit, and queues the rest."""
+    """Process the given unprocessed events in one transaction (one commit per batch; a failing event records
+    its error without undoing the others); returns how many were processed. Stops after
+    PROCESS_BUDGET_SECONDS, well inside the task's time limit, and queues the rest."""
     context = Context(monitoring_actor())
     started = time.monotonic()
     with transaction.atomic():
         events = list(Event.objects.select_for_update(skip_locked=True)  # others: done, or another worker's
                       .filter(_due(), pk__in=list(event_ids), processed_at__isnull=True).order_by("pk"))
-        done = []
+        work, failed = [], []
         for event in events:
-            if done and time.monotonic() - started >= PROCESS_BUDGET_SECONDS:
-                break
             try:
-                with transaction.atomic():
-                    for signal in formats.get(event.format).signals(event.payload):
-                        apply_signal(signal, context)
-                event.processed_at, event.error, event.retry_at = timezone.now(), "", None
-            except SoftTimeLimitExceeded:  # the task's limit, not the event's fault: queued again untouched
-                break
+                work.append((event, formats.get(event.format).signals(event.payload)))
             except Exception as exc:
                 _failed(event, exc)
-            done.append(event)
-        Event.objects.bulk_update(done, ["processed_at", "error", "attempts", "retry_at"])
-        rest = [event.pk for event in events[len(done):]]
+                failed.append(event)
+        signals = [signal for _event, event_signals in work for signal in event_signals]
+        context.alerts.load({signal.fingerprint for signal in signals})
+        context.cis.prefetch([signal for signal in signals if signal.severity != Severity.CLEAR
+                              and signal.fingerprint not in context.alerts.open])
+        try:
+            handled = _apply_together(work, context, started)
+        except _EventFailed as failure:
+            context.alerts.reset()
+            handled = []
+            if failure.index is not None:
+                event = work[failure.index][0]
+                _failed(event, failure.exc)
+                failed.append(event)
+                handled.append(event)
+                work = work[:failure.index] + work[failure.index + 1:]
+            _apply_one_by_one(work, context, started, handled, failed)
+        except SoftTimeLimitExceeded:  # the task's limit, not the events' fault: queued again untouched
+            handled = []
+        _mark(handled, failed)
+        done = {event.pk for event in [*handled, *failed]}
+        rest = [event.pk for event in events if event.pk not in done]
         if rest:
             transaction.on_commit(lambda: dispatch(rest))
     return len(done)
+
+
+def _over_budget(done, started):
+    return done and time.monotonic() - started >= PROCESS_BUDGET_SECONDS
+
+
+def _apply_together(work, context, started):
+    """Apply the events in order in one savepoint and write the alerts back; the events applied (all of them
+    unless the time budget ran out). Any failure rolls all of it back and raises _EventFailed."""
+    done = []
+    with transaction.atomic():
+        for index, (event, signals) in enumerate(work):
+            if _over_budget(done, started):
+                break
+            try:
+                for signal in signals:
+                    apply_signal(signal, context)
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception as exc:
+                raise _EventFailed(index, exc) from exc
+            done.append(event)
+        try:
+            context.alerts.flush()
+        except Exception as exc:
+            raise _EventFailed(None, exc) from exc
+    return done
+
+
+def _apply_one_by_one(work, context, started, handled, failed):
+    """After a failure: each event in its own savepoint, the alerts written at its end; a failing event is
+    recorded and the alerts read again. Appends the events it got to to `handled`, the failed ones to `failed`."""
+    for event, signals in work:
+        if _over_budget(handled, started):
+            break
+        try:
+            with transaction.atomic():
+                for signal in signals:
+                    apply_signal(signal, context)
+                context.alerts.flush()
+        except SoftTimeLimitExceeded:
+            break
+        except Exception as exc:
+            _failed(event, exc)
+            failed.append(event)
+            context.alerts.reset()
+        handled.append(event)
+
+
+def _mark(handled, failed):
+    """Processed events in one UPDATE; failed ones keep their error and next retry."""
+    failed_pks = {event.pk for event in failed}
+    ok = [event.pk for event in handled if event.pk not in failed_pks]
+    if ok:
+        Event.objects.filter(pk__in=ok).update(processed_at=timezone.now(), error="", retry_at=None)
+    if failed:
+        Event.objects.bulk_update(failed, ["processed_at", "error", "attempts", "retry_at"])
 
 
 def _due():
@@ -252,30 +355,19 @@ def pending_batch(batch_size=PENDING_BATCH):
                     .order_by("pk").values_list("pk", flat=True)[:batch_size])
 
 
-def _open_alert(fingerprint):
-    """The open alert of a fingerprint, locked, with its incident and rule in the same query."""
-    return (Alert.objects.select_for_update(of=("self",)).select_related("incident", "rule")
-            .filter(fingerprint=fingerprint, state=Alert.State.OPEN).first())
-
-
 def apply_signal(signal, context):
-    """Fold one signal into the alerts: clear, repeat (dedup) or a new alert."""
+    """Fold one signal into the batch's alerts: clear, repeat (dedup) or a new alert."""
     seen = signal.time or timezone.now()
     if signal.severity == Severity.CLEAR:
         return _clear(signal, seen, context)
-    alert = _open_alert(signal.fingerprint)
+    alert = context.alerts.get(signal.fingerprint)
     if alert is not None:
         return _repeat(alert, signal, seen, context)
-    ci = mapping.resolve_ci(signal, context.mapping_rules)
+    ci = mapping.resolve_ci(signal, context.mapping_rules, context.cis)
     alert = Alert(fingerprint=signal.fingerprint, source=signal.source, node=signal.node[:255],
                   check_name=signal.check[:255], severity=signal.severity, message=signal.message, labels=signal.labels,
                   configuration_item=ci, service=ci.service if ci else None, first_seen=seen, last_seen=seen)
-    try:
-        with transaction.atomic():
-            alert.save()
-    except IntegrityError:  # another worker opened it a moment ago: count on that one
-        alert = Alert.objects.select_for_update().get(fingerprint=signal.fingerprint, state=Alert.State.OPEN)
-        return _repeat(alert, signal, seen, context)
+    context.alerts.add(alert)
     _open_or_attach_incident(alert, context)
     return alert
 
@@ -286,14 +378,13 @@ def _repeat(alert, signal, seen, context):
     alert.last_seen = max(alert.last_seen, seen)
     alert.severity = signal.severity
     alert.message = signal.message or alert.message
+    context.alerts.touch(alert)
     incident = alert.incident
     if incident is None:
-        alert.save()
         if escalated:  # a rule may match now
             _open_or_attach_incident(alert, context)
         return alert
     if incident.state in incident_workflow.WORKFLOW.closed_states:
-        alert.save()
         _open_incident(alert, context, previous=incident)
         return alert
     if incident.state in incident_workflow.WORKFLOW.resolved_states:
@@ -304,21 +395,21 @@ def _repeat(alert, signal, seen, context):
             "check": alert.check_name, "node": alert.node or "?", "severity": alert.get_severity_display(),
             "count": alert.count, "last": alert.last_seen.isoformat(timespec="seconds")}, internal=True)
         alert.last_note_at = timezone.now()
-    alert.save()
     return alert
 
 
 def _clear(signal, seen, context):
-    alert = _open_alert(signal.fingerprint)
+    alert = context.alerts.get(signal.fingerprint)
     if alert is None:
         return None
     alert.state = Alert.State.CLOSED
     alert.closed_at = timezone.now()
     alert.last_seen = max(alert.last_seen, seen)
-    alert.save()
+    context.alerts.close(alert)
     incident = alert.incident
     if incident is None or incident.state not in incident_workflow.WORKFLOW.open_states:
         return alert
+    context.alerts.flush()  # the count below reads the alerts of this incident
     still_open = Alert.objects.filter(incident=incident, state=Alert.State.OPEN).count()
     auto_resolve = settings.EVENTS_AUTO_RESOLVE and (alert.rule is None or alert.rule.auto_resolve)
     if still_open or not auto_resolve:
@@ -326,11 +417,11 @@ def _clear(signal, seen, context):
             "Monitoring: %(check)s on %(node)s cleared; %(open)d alert(s) on this incident are still open.") % {
             "check": alert.check_name, "node": alert.node or "?", "open": still_open}, internal=True)
         return alert
-    incident_services.transition_incident(
+    context.alerts.incident_changed(incident_services.transition_incident(
         incident, context.actor, incident_workflow.RESOLVED,
         {"resolution_code": ResolutionCode.SOLVED_PERMANENTLY,
          "resolution_notes": _("Cleared by monitoring: %(check)s on %(node)s.") % {
-             "check": alert.check_name, "node": alert.node or "?"}})
+             "check": alert.check_name, "node": alert.node or "?"}}))
     return alert
 
 
@@ -339,43 +430,40 @@ def _clear(signal, seen, context):
 def matching_rule(alert, rules):
     """The first active IncidentRule whose conditions the alert meets, or None."""
     rank = SEVERITY_RANK[alert.severity]
-    ci = alert.configuration_item
     for rule in rules:
         if rule.source and rule.source != alert.source:
             continue
         if rank > SEVERITY_RANK[rule.min_severity]:
             continue
-        if rule.ci_class_id and (ci is None or ci.ci_class_id != rule.ci_class_id):
+        if rule.ci_class_id and (alert.configuration_item_id is None
+                                 or alert.configuration_item.ci_class_id != rule.ci_class_id):
             continue
         if rule.max_service_criticality and (
-                alert.service is None or alert.service.criticality > rule.max_service_criticality):
+                alert.service_id is None or alert.service.criticality > rule.max_service_criticality):
             continue
         return rule
     return None
 
 
-def _earlier_alert(alert):
-    """The last closed alert with this fingerprint that had an incident: the condition fires again."""
-    return (Alert.objects.filter(fingerprint=alert.fingerprint, state=Alert.State.CLOSED, incident__isnull=False)
-               .select_related("incident", "rule").order_by("-closed_at", "-id").first())
-
-
 def _open_or_attach_incident(alert, context):
-    earlier = _earlier_alert(alert)
+    earlier = context.alerts.earlier_alert(alert.fingerprint)
     if earlier is not None:
         incident = earlier.incident
         if incident.state not in incident_workflow.WORKFLOW.closed_states:
             alert.incident, alert.rule = incident, earlier.rule
-            alert.save(update_fields=["incident", "rule"])
+            context.alerts.touch(alert)
             if incident.state in incident_workflow.WORKFLOW.resolved_states:
                 _reopen(incident, alert, context)
             else:
                 _note_attached(incident, alert, context, _("the same condition fired again"))
             return
-    found = correlation.find(alert)
+    found = None
+    if alert.configuration_item_id:
+        context.alerts.flush()  # correlation reads the open alerts, this batch's too
+        found = correlation.find(alert, context.upstream)
     if found is not None:
-        alert.incident, alert.rule = found.alert.incident, found.alert.rule
-        alert.save(update_fields=["incident", "rule"])
+        alert.incident, alert.rule = context.alerts.incident(found.alert.incident), found.alert.rule
+        context.alerts.touch(alert)
         _note_attached(alert.incident, alert, context, _(
             "it shares the upstream configuration item %(ci)s with alert %(other)s on %(node)s") % {
             "ci": found.shared_ci_name, "other": found.alert.check_name, "node": found.alert.node or "?"})
@@ -388,7 +476,7 @@ def _open_incident(alert, context, previous=None):
     if rule is None or not rule.open_incident:
         if alert.incident_id and previous is not None:  # its incident is closed: detach, the console shows it
             alert.incident = None
-            alert.save(update_fields=["incident"])
+            context.alerts.touch(alert)
         return None
     labels = "\n".join(f"{k}: {v}" for k, v in sorted(alert.labels.items()))
     description = "\n\n".join(part for part in (alert.message, _("Source: %(source)s, node: %(node)s") % {
@@ -399,8 +487,8 @@ def _open_incident(alert, context, previous=None):
         "channel": Channel.MONITORING, "configuration_item": alert.configuration_item,
         "service": alert.service_id,
     })
-    alert.incident, alert.rule = incident, rule
-    alert.save(update_fields=["incident", "rule"])
+    alert.incident, alert.rule = context.alerts.incident(incident), rule
+    context.alerts.touch(alert)
     if previous is not None:
         core_services.add_link(incident, context.actor, previous, LinkKind.RELATED)
         core_services.add_comment(incident, context.actor, _(
@@ -411,12 +499,13 @@ def _open_incident(alert, context, previous=None):
 
 
 def _reopen(incident, alert, context):
-    incident_services.transition_incident(
+    context.alerts.incident_changed(incident_services.transition_incident(
         incident, context.actor, incident_workflow.IN_PROGRESS, comment=_(
             "Monitoring: reopened because %(check)s on %(node)s fired again (%(severity)s).") % {
             "check": alert.check_name, "node": alert.node or "?", "severity": alert.get_severity_display()},
-        internal_comment=True)
+        internal_comment=True))
     alert.last_note_at = timezone.now()
+    context.alerts.touch(alert)
 
 
 def _note_attached(incident, alert, context, reason):
@@ -425,7 +514,7 @@ def _note_attached(incident, alert, context, reason):
         "check": alert.check_name, "node": alert.node or "?", "severity": alert.get_severity_display(),
         "reason": reason}, internal=True)
     alert.last_note_at = timezone.now()
-    alert.save(update_fields=["last_note_at"])
+    context.alerts.touch(alert)
 
 
 def queue_sweep():

@@ -22,6 +22,7 @@ from importlib import import_module
 FORMAT_MODULES = ["generic", "alertmanager", "grafana"]
 
 _formats = {}
+_loaded = False
 
 
 def register(name, event_format):
@@ -31,17 +32,20 @@ def register(name, event_format):
 
 def get(name):
     """The format registered under `name`, or None."""
-    if not _formats:
+    if not _loaded:
         load()
     return _formats.get(name)
 
 
 def names():
-    if not _formats:
+    if not _loaded:
         load()
     return sorted(_formats)
 
 
 def load():
+    """Import every format module (importing one of them directly registers only that one)."""
+    global _loaded
     for module in FORMAT_MODULES:
         import_module(f"{__name__}.{module}")
+    _loaded = True

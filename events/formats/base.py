@@ -2,6 +2,7 @@
 
 import abc
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
 
@@ -155,9 +156,23 @@ def _unstorable(text):
     return None
 
 
+def _surely_storable(data):
+    """True when no string in the parsed JSON can hold a NUL or a lone surrogate, decided at C speed: the
+    serialized text escapes a NUL as \\u0000 and keeps a lone surrogate, which UTF-8 cannot encode. False means
+    "walk it" (a literal backslash-u0000 in a value is a false alarm the walk clears)."""
+    try:
+        text = json.dumps(data, ensure_ascii=False)
+        text.encode("utf-8")
+    except (TypeError, ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+        return False
+    return "\\u0000" not in text
+
+
 def refuse_unstorable_text(data):
     """A 400 naming the first field (e.g. alerts.0.labels.instance) whose key or value PostgreSQL cannot store
     in text or jsonb. Refused rather than stripped: a changed fingerprint or label would be silently wrong."""
+    if _surely_storable(data):
+        return
     stack = [((), data)]
     while stack:
         path, value = stack.pop()

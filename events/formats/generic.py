@@ -50,6 +50,65 @@ def _clean_item(item):
     return (payload, key), {}
 
 
+# The text fields of a generic event and their limits, in the order _clean_item writes them.
+_TEXTS = (("source", 100), ("node", 255), ("ci", 255), ("check", 255), ("message", 10000), ("fingerprint", 255))
+_BAD_TIME = object()
+
+
+def _parsed_time(text, times):
+    """The ISO text _clean_item stores for a timestamp ("" for none, _BAD_TIME when refused), parsed once per
+    distinct text of a batch (`times`)."""
+    if text not in times:
+        try:
+            parsed = parse_time(text)
+        except ValueError:
+            times[text] = _BAD_TIME
+        else:
+            times[text] = parsed.isoformat() if parsed else ""
+    return times[text]
+
+
+def _clean_plain_item(item, times):
+    """(payload, key) as _clean_item makes them, for an event whose fields are all plain strings within their
+    limits (what senders send), without its per-field checker; None for anything else, which _clean_item then
+    checks and words the errors of."""
+    if type(item) is not dict:
+        return None
+    get = item.get
+    if get("ci_id") not in (None, ""):
+        return None
+    texts = []
+    for name, limit in _TEXTS:
+        value = get(name)
+        if value is None:
+            value = ""
+        elif type(value) is not str or len(value) > limit:
+            return None
+        texts.append(value)
+    source, node, ci, check, message, fingerprint = texts
+    severity, labels, key = get("severity"), get("labels"), get("idempotency_key")
+    if not (source and check and (node or ci)) or type(severity) is not str or severity not in SEVERITIES:
+        return None
+    if labels is None:
+        labels = {}
+    elif type(labels) is not dict or not all(type(value) is str for value in labels.values()):
+        return None
+    if key is not None and (type(key) is not str or len(key) > 200):
+        return None
+    payload = {"source": source, "node": node, "ci": ci, "check": check, "severity": severity, "message": message,
+               "fingerprint": fingerprint, "labels": dict(labels)}
+    when = get("time")
+    if when is not None and when != "":
+        if type(when) is not str:
+            return None
+        iso = _parsed_time(when, times)
+        if iso is _BAD_TIME:
+            return None
+        if iso:
+            payload["time"] = iso
+    return payload, key or None
+
+
 class GenericFormat(EventFormat):
     def split(self, data, default_source):
         items = data if isinstance(data, list) else [data]
@@ -58,9 +117,13 @@ class GenericFormat(EventFormat):
         if len(items) > MAX_BATCH:
             raise ValidationError({"non_field_errors": [
                 _("At most %(max)d events in one request.") % {"max": MAX_BATCH}]})
-        raws, errors = [], []
+        raws, errors, times = [], [], {}
         for item in items:
-            cleaned, item_errors = _clean_item(item)
+            cleaned = _clean_plain_item(item, times)
+            if cleaned is None:
+                cleaned, item_errors = _clean_item(item)
+            else:
+                item_errors = {}
             errors.append(item_errors)
             if cleaned:
                 payload, key = cleaned
