@@ -114,6 +114,22 @@ def credentials():
     return {"Authorization": f"Token {key}"}, {"Cookie": f"sessionid={session.session_key}"}
 
 
+def create_payloads(team_id):
+    """(API list URL, body of request i) of each ticket kind's create: every kind has the same budget."""
+    from servicerequests.models import CatalogItem
+
+    item = CatalogItem.objects.filter(active=True).exclude(fields__required=True).order_by("pk") \
+        .values_list("pk", flat=True).first()  # an item whose form has no required answer
+    kinds = [
+        ("/api/v1/incidents/", lambda i: {"title": f"Bench incident {i}", "impact": 3, "urgency": 2, "team": team_id}),
+        ("/api/v1/problems/", lambda i: {"title": f"Bench problem {i}", "impact": 3, "urgency": 2, "team": team_id}),
+        ("/api/v1/changes/", lambda i: {"title": f"Bench change {i}", "impact": 3, "urgency": 2, "team": team_id}),
+    ]
+    if item is not None:
+        kinds.append(("/api/v1/requests/", lambda i: {"catalog_item": item, "title": f"Bench request {i}"}))
+    return kinds
+
+
 def explain(url, user):
     """Run `url` in-process, print the slowest query and its EXPLAIN ANALYZE."""
     from django.db import connection
@@ -170,12 +186,14 @@ def main():
                               headers={"Content-Type": "application/json"}, expect=(201,),
                               body_fn=json_body(lambda i: {"title": f"row {i}"}),
                               requests=args.create_requests, concurrency=args.concurrency)
-            api = measure("POST /api/v1/incidents/ (token)", server.port, "POST", "/api/v1/incidents/",
-                          headers={**token, "Content-Type": "application/json"}, expect=(201,),
-                          body_fn=json_body(lambda i: {"title": f"Bench incident {i}", "impact": 3, "urgency": 2,
-                                                       "team": team_id}),
-                          requests=args.create_requests, concurrency=args.concurrency)
-        print_table(f"Incident create (load average {os.getloadavg()[0]:.1f})", [minimal, api], baseline=minimal)
+            creates = [minimal]
+            for url, body in create_payloads(team_id):
+                creates.append(measure(f"POST {url} (token)", server.port, "POST", url,
+                                       headers={**token, "Content-Type": "application/json"}, expect=(201,),
+                                       body_fn=json_body(body), requests=args.create_requests,
+                                       concurrency=args.concurrency))
+        print_table(f"Create, every ticket kind (load average {os.getloadavg()[0]:.1f})", creates,
+                    baseline=minimal)
 
     for size in sizes:
         total = grow_to(size)
