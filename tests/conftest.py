@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from core.models import ApiToken
-from tests.support import databases, factories
+from tests.support import databases, factories, isolation
 from tests.support.browser import browser, page  # noqa: F401  (fixtures)
 from tests.support.imap import clean_imap, imap_server  # noqa: F401  (fixtures)
 
@@ -38,12 +38,9 @@ def django_db_keepdb(request, django_db_modify_db_settings, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from itsm.celery import app
-
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
+    for name, value in isolation.settings_for(tmp_path).items():
+        setattr(settings, name, value)
+    isolation.eager_celery()
 
 
 @pytest.fixture
