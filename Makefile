@@ -26,9 +26,13 @@ run: migrate
 	DEMO_DATA=1 PORT=$(PORT) $(BIN)/python manage.py runstack
 
 # Browser and IMAP tests use Debian's chromium and dovecot-imapd when installed, and are skipped otherwise.
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each with its own test database and Dovecot; the
+# tests are mostly CPU in Python but also wait on PostgreSQL and Chromium, so one more worker than cores keeps
+# the cores busy, and worksteal evens out the end. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 3
 test: install
 	$(BIN)/python manage.py compilemessages_py
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench

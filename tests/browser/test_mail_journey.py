@@ -11,11 +11,11 @@ from django.test import override_settings
 
 from mailchannel import polling
 from mailchannel.models import Mailbox
-from tests.core.test_email_delivery import free_port
 from tests.mailchannel.mail import message
 from tests.support import factories
 from tests.support.browser import login
 from tests.support.imap import clear, deliver, read_all
+from tests.support.ports import reserved_port
 
 
 class IntoImap:
@@ -32,15 +32,15 @@ class IntoImap:
 
 @pytest.fixture
 def smtp_into_imap(imap_server):
-    port = free_port()
-    controller = Controller(IntoImap(imap_server), hostname="127.0.0.1", port=port)
-    controller.start()
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
-                           EMAIL_PORT=port, EMAIL_USE_TLS=False, EMAIL_USE_SSL=False, EMAIL_HOST_USER="",
-                           EMAIL_HOST_PASSWORD="", EMAIL_TIMEOUT=5, DEFAULT_FROM_EMAIL="itsm@itsm.example",
-                           MAIL_MESSAGE_ID_DOMAIN="itsm.example"):
-        yield
-    controller.stop()
+    with reserved_port() as port:
+        controller = Controller(IntoImap(imap_server), hostname="127.0.0.1", port=port)
+        controller.start()
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
+                               EMAIL_PORT=port, EMAIL_USE_TLS=False, EMAIL_USE_SSL=False, EMAIL_HOST_USER="",
+                               EMAIL_HOST_PASSWORD="", EMAIL_TIMEOUT=5, DEFAULT_FROM_EMAIL="itsm@itsm.example",
+                               MAIL_MESSAGE_ID_DOMAIN="itsm.example"):
+            yield
+        controller.stop()
 
 
 @pytest.mark.django_db(transaction=True)

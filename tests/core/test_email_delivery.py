@@ -1,7 +1,6 @@
 """E-mail delivery through a real SMTP server (aiosmtpd) started by the test: delivered, then nothing lost
 while the server is down, then re-delivered once it is back."""
 
-import socket
 import time
 from datetime import timedelta
 
@@ -14,6 +13,7 @@ from core import services as core_services
 from core import tasks
 from core.models import Outbox
 from tests.support import factories
+from tests.support.ports import reserved_port
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +27,11 @@ class Collector:
         return "250 Message accepted for delivery"
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture
+def port():
+    """A loopback port of the test's own: connections are refused until a server listens on it."""
+    with reserved_port() as reserved:
+        yield reserved
 
 
 def start_server(port, collector):
@@ -56,9 +57,8 @@ def reply(db):
     return incident
 
 
-def test_mail_arrives_with_the_right_recipient_and_subject(reply):
+def test_mail_arrives_with_the_right_recipient_and_subject(reply, port):
     collector = Collector()
-    port = free_port()
     server = start_server(port, collector)
     try:
         with smtp_settings(port):
@@ -74,8 +74,8 @@ def test_mail_arrives_with_the_right_recipient_and_subject(reply):
     assert row.status == Outbox.Status.SENT and row.sent_at is not None
 
 
-def test_server_down_keeps_the_row_pending_then_redelivers(reply):
-    port = free_port()  # nothing listens here yet: the server is down
+def test_server_down_keeps_the_row_pending_then_redelivers(reply, port):
+    # nothing listens on the port yet: the server is down
     with smtp_settings(port):
         sent, failed, _fetched = tasks.deliver_pending()
     assert (sent, failed) == (0, 1)
@@ -98,9 +98,8 @@ def test_server_down_keeps_the_row_pending_then_redelivers(reply):
     assert row.status == Outbox.Status.SENT and row.attempts == 2
 
 
-def test_server_stopped_mid_way_then_back(reply):
+def test_server_stopped_mid_way_then_back(reply, port):
     collector = Collector()
-    port = free_port()
     server = start_server(port, collector)
     server.stop()
     time.sleep(0.05)

@@ -8,6 +8,7 @@ import pytest
 from mailchannel import imap
 from mailchannel.models import Protocol
 from tests.support.imap import clear, compose, deliver, flags, make_mailbox, read_all
+from tests.support.ports import reserved_port
 
 pytestmark = pytest.mark.django_db
 
@@ -142,14 +143,10 @@ def test_check_connection_with_a_missing_folder_names_it(server):
 
 
 def test_check_connection_to_a_closed_port_says_so(server):
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    mailbox = make_mailbox(server, port=port)
-    with pytest.raises(imap.MailboxError, match=f"127.0.0.1 refuses connections on port {port}"):
-        imap.check_connection(mailbox)
+    with reserved_port() as port:  # bound, nothing listening: refused, and no other process can take it meanwhile
+        mailbox = make_mailbox(server, port=port)
+        with pytest.raises(imap.MailboxError, match=f"127.0.0.1 refuses connections on port {port}"):
+            imap.check_connection(mailbox)
 
 
 def test_tls_on_a_plain_port_says_so(server):

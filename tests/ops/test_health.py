@@ -1,14 +1,7 @@
-import socket
-
 import pytest
 
 from itsm.celery import app as celery_app
-
-
-def closed_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.ports import reserved_port
 
 
 def test_healthz(client):
@@ -26,12 +19,13 @@ def test_readyz_ok_when_database_and_broker_answer(client):
 
 @pytest.fixture
 def broker_down(settings):
-    url = f"redis://127.0.0.1:{closed_port()}/0"
     names = ("broker_url", "broker_write_url", "broker_read_url", "broker_transport_options")
     saved = {name: celery_app.conf[name] for name in names}
-    settings.CELERY_BROKER_URL = url
-    celery_app.conf.update(broker_url=url, broker_write_url=url, broker_read_url=url, broker_transport_options={})
-    yield url
+    with reserved_port() as port:  # nothing listens there, and no other process can take it, for the whole test
+        url = f"redis://127.0.0.1:{port}/0"
+        settings.CELERY_BROKER_URL = url
+        celery_app.conf.update(broker_url=url, broker_write_url=url, broker_read_url=url, broker_transport_options={})
+        yield url
     celery_app.conf.update(saved)
 
 

@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,9 @@ from pathlib import Path
 import pytest
 
 from core.management.commands.runstack import web_command
+from tests.support.ports import reserved_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url):
@@ -42,8 +36,14 @@ def test_defaults_are_production_safe():
     assert {"127.0.0.1", "localhost"} <= set(hosts) and "*" not in hosts
 
 
-def test_gunicorn_answers_50_concurrent_requests(tmp_path):
-    port = free_port()
+@pytest.fixture
+def port():
+    """A loopback port kept ours (tests/support/ports.py) from before migrate until gunicorn has stopped."""
+    with reserved_port() as reserved:
+        yield reserved
+
+
+def test_gunicorn_answers_50_concurrent_requests(tmp_path, port):
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(ITSM_VAR_DIR=str(tmp_path), CELERY_BROKER_URL="memory://")
     for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):  # as `make run`

@@ -1,16 +1,17 @@
 """A real IMAP server for the e-mail channel's tests: Debian's Dovecot, with the users desk, alice and bob (password
 "secret").
 
-The session fixture `imap_server` ((host, port)) uses IMAP_TEST_HOST / IMAP_TEST_PORT when set (.ci/run starts
-one), else starts its own on a free loopback port with .ci/dovecot, else skips (fails with REQUIRE_IMAP=1).
-Tests must not depend on each other's mail: `clean_imap` empties every user's folders before the test.
+The session fixture `imap_server` ((host, port)) uses IMAP_TEST_HOST / IMAP_TEST_PORT when set, else starts its
+own on a reserved loopback port with .ci/dovecot, else skips (fails with REQUIRE_IMAP=1). Under pytest-xdist each
+worker process has its own session and so its own Dovecot: `clean_imap` empties every user's folders before a
+test, which one server shared by parallel workers would do under another worker's test, so a server named by
+IMAP_TEST_HOST / IMAP_TEST_PORT is refused when more than one worker runs.
 """
 
 import imaplib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 from contextlib import ExitStack, contextmanager
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+
+from tests.support.ports import reserved_port
 
 DOVECOT = "/usr/sbin/dovecot"
 SCRIPT = Path(__file__).resolve().parents[2] / ".ci" / "dovecot"
@@ -30,12 +33,6 @@ class ImapServer(NamedTuple):
     port: int
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _unavailable(reason):
     if os.environ.get("REQUIRE_IMAP"):
         pytest.fail(f"An IMAP server is required (REQUIRE_IMAP is set): {reason}")
@@ -44,8 +41,8 @@ def _unavailable(reason):
 
 @contextmanager
 def dovecot():
-    """The server named by IMAP_TEST_HOST / IMAP_TEST_PORT, else a Dovecot of our own on a free loopback port,
-    stopped and removed on exit. RuntimeError when there is neither."""
+    """The server named by IMAP_TEST_HOST / IMAP_TEST_PORT, else a Dovecot of our own on a loopback port reserved
+    while it runs, stopped and removed on exit. RuntimeError when there is neither."""
     host, port = os.environ.get("IMAP_TEST_HOST"), os.environ.get("IMAP_TEST_PORT")
     if host and port:
         yield ImapServer(host, int(port))
@@ -53,19 +50,22 @@ def dovecot():
     if not os.path.exists(DOVECOT):
         raise RuntimeError(f"{DOVECOT} is missing")
     directory = tempfile.mkdtemp(prefix="itsm-dovecot-")
-    port = _free_port()
-    try:
+    with ExitStack() as cleanup:
+        cleanup.callback(shutil.rmtree, directory, ignore_errors=True)
+        port = cleanup.enter_context(reserved_port())
+        cleanup.callback(subprocess.run, [str(SCRIPT), "stop", directory], capture_output=True, timeout=60)
         started = subprocess.run([str(SCRIPT), directory, str(port)], capture_output=True, text=True, timeout=60)
         if started.returncode:
             raise RuntimeError(f".ci/dovecot failed: {started.stderr.strip()}")
         yield ImapServer("127.0.0.1", port)
-    finally:
-        subprocess.run([str(SCRIPT), "stop", directory], capture_output=True, timeout=60)
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def imap_server():
+    named = os.environ.get("IMAP_TEST_HOST") and os.environ.get("IMAP_TEST_PORT")
+    if named and int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+        pytest.fail("IMAP_TEST_HOST / IMAP_TEST_PORT name one server, which parallel workers would empty under each "
+                    "other's tests: unset them (each worker then starts its own Dovecot) or run with -n 0")
     with ExitStack() as stack:
         try:
             server = stack.enter_context(dovecot())
