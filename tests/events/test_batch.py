@@ -135,6 +135,28 @@ def test_new_alerts_of_a_batch_are_inserted_together(post_events, bot):
     assert len(inserts) == 1 and Alert.objects.count() == 50 and len(queries) <= 15
 
 
+def process_concurrently(batches):
+    """Process each batch of event ids in its own thread, all starting together; the exceptions raised."""
+    barrier = threading.Barrier(len(batches))
+    errors = []
+
+    def work(ids):
+        try:
+            barrier.wait()
+            services.process_events(ids)
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(ids,)) for ids in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_batches_on_the_same_fingerprints_lose_no_count(monkeypatch):
     if connection.vendor != "postgresql":
@@ -153,24 +175,7 @@ def test_concurrent_batches_on_the_same_fingerprints_lose_no_count(monkeypatch):
     batches = [services.accept("generic", [RawEvent("nagios", at(1 + worker, node=n))
                                            for n in (nodes if worker % 2 else nodes[::-1]) * 3]).ids
                for worker in range(4)]
-    barrier = threading.Barrier(len(batches))
-    errors = []
-
-    def work(ids):
-        try:
-            barrier.wait()
-            services.process_events(ids)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(ids,)) for ids in batches]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    assert not process_concurrently(batches)
     assert not Event.objects.filter(processed_at__isnull=True).exists()
     assert not Event.objects.exclude(error="").exists()
     assert sorted(Alert.objects.values_list("node", "count")) == [(n, 13) for n in nodes]
@@ -188,20 +193,7 @@ def test_concurrent_batches_open_one_alert_per_new_fingerprint_without_colliding
     monkeypatch.setattr(services, "_apply_one_by_one", lambda *args: redone.append(1) or real(*args))
     batches = [services.accept("generic", [RawEvent("nagios", at(worker, node=f"db{i}")) for i in range(8)]).ids
                for worker in range(3)]
-    barrier = threading.Barrier(len(batches))
-
-    def work(ids):
-        try:
-            barrier.wait()
-            services.process_events(ids)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(ids,)) for ids in batches]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert not process_concurrently(batches)
     assert Alert.objects.count() == 8 and set(Alert.objects.values_list("count", flat=True)) == {3}
     assert Incident.objects.count() == 8
     assert not Event.objects.exclude(error="").exists()
